@@ -80,3 +80,20 @@ SCOPE_TEXT = (
     "(2024), the RCP's 'Reducing health inequalities' guidance for clinicians, the 2014 Hunt letter "
     "and the Health Inequalities Policy Map."
 )
+
+
+@dataclass
+class Prompt:
+    """One weekly prompt from `prompts/*.yaml` (validated by bot.prompts.library)."""
+
+    id: str
+    title: str
+    audience: str  # clinicians | leaders | board members | all
+    tags: list[str]
+    body: str
+    question: str
+    action: ActionType
+
+
+class ConversationGone(Exception):
+    """The bot can no longer post here (Slack channel_not_found / not_in_channel, Teams 403)."""
