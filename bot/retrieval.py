@@ -1,0 +1,215 @@
+"""Hybrid retrieval over one index build: dense (FAISS, ONNX query encoder) + BM25, fused by RRF.
+
+Query clean-up happens here because both halves need it: chat spellings ("wot r"), acronyms and
+their expansions learned from the corpus at ingest ("ICB" <-> "integrated care board"), and
+typos corrected against the corpus vocabulary (BM25 only matches words it has seen).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from bot import lexical
+
+CHAT_SPELLINGS = {
+    "wot": "what", "wat": "what", "wht": "what", "r": "are", "u": "you", "ur": "your", "abt": "about",
+    "pls": "please", "plz": "please", "govt": "government", "nhse": "NHS England", "b4": "before",
+    "2day": "today", "hw": "how", "y": "why", "shld": "should", "wrt": "with regard to", "dept": "department",
+    "ppl": "people", "info": "information", "thx": "thanks", "im": "I am", "dont": "do not", "doesnt": "does not",
+}
+ACRONYM_DEF = re.compile(r"\b([A-Z][A-Za-z&'’\-]+(?:\s+(?:and|of|for|the|in|&)?\s*[A-Z][A-Za-z&'’\-]+){1,7})\s*\(([A-Z][A-Za-z0-9+]{1,11}s?)\)")
+
+
+@dataclass
+class Hit:
+    rank: int
+    chunk: dict
+    score: float  # fused score, rescaled to 0..1 for display
+    dense: float  # cosine similarity of the query to the chunk
+    bm25: float
+    dense_rank: int
+    bm25_rank: int
+
+    @property
+    def chunk_id(self) -> str:
+        return self.chunk["chunk_id"]
+
+
+@dataclass
+class RetrievalSettings:
+    depth: int = 50  # candidates taken from each ranker before fusion
+    rrf_k: int = 20
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    dedupe_jaccard: float = 0.6
+
+
+@dataclass
+class QueryPlan:
+    original: str
+    text: str  # cleaned text for the dense encoder
+    bm25_tokens: list[str] = field(default_factory=list)
+    expansions: list[str] = field(default_factory=list)
+
+
+class Retriever:
+    def __init__(self, build_dir: Path, settings: RetrievalSettings | None = None, threads: int = 1):
+        from ingest.index_store import read_chunks
+
+        self.build_dir = build_dir
+        self.settings = settings or RetrievalSettings()
+        self.manifest = json.loads((build_dir / "manifest.json").read_text())
+        self.chunks = read_chunks(build_dir)
+        self.documents: dict[str, dict] = self.manifest.get("documents", {})
+        self.threads = threads
+        self.timing: dict[str, float] = {}
+
+    # --- loaded on first use, so `hibot search` pays only for what it needs -------------------
+    @cached_property
+    def dense_index(self):
+        import faiss
+
+        # Default OpenMP threads next to onnxruntime cost ~30x on 2 cores (measured); one is fastest
+        # at this size.
+        faiss.omp_set_num_threads(self.threads)
+        return faiss.read_index(str(self.build_dir / "dense.faiss"))
+
+    @cached_property
+    def encoder(self):
+        from bot.query_encoder import QueryEncoder
+
+        return QueryEncoder(self.build_dir / "query_encoder.onnx", self.build_dir / "tokenizer.json",
+                            threads=self.threads)
+
+    @cached_property
+    def bm25(self) -> lexical.BM25Index:
+        return lexical.BM25Index.load(self.build_dir / "bm25", len(self.chunks))
+
+    @cached_property
+    def vocabulary(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for c in self.chunks:
+            for w in lexical.words(c["embed_text"]):
+                counts[w] = counts.get(w, 0) + 1
+        return counts
+
+    @cached_property
+    def acronyms(self) -> dict[str, str]:
+        """Acronym -> expansion, learned from "Long Form (ACR)" in the corpus itself."""
+        found: dict[str, str] = {}
+        for c in self.chunks:
+            for long, short in ACRONYM_DEF.findall(c["text"]):
+                key = short.rstrip("s").lower() if short.endswith("s") and len(short) > 2 else short.lower()
+                initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", long) if w[0].isupper()).lower()
+                # Keep only the words the initials actually cover ("... of the Integrated Care Board (ICB)").
+                words = long.split()
+                if initials and key[:1] == initials[:1] or key[:1] in initials:
+                    start = next((i for i, w in enumerate(words) if w[:1].lower() == key[:1]), 0)
+                    found.setdefault(key, " ".join(words[start:]))
+        return found
+
+    def warm(self) -> None:
+        self.dense_index, self.bm25, self.vocabulary, self.acronyms  # noqa: B018
+        self.encoder.encode(["warm up"])
+
+    # --- query ------------------------------------------------------------------------------
+    def plan(self, question: str, history: list[str] | None = None) -> QueryPlan:
+        raw_words = re.findall(r"[A-Za-z0-9+']+|[^A-Za-z0-9+'\s]+", question)
+        fixed = [CHAT_SPELLINGS.get(w.lower(), w) for w in raw_words]
+        text = " ".join(fixed)
+        vocab = self.vocabulary
+        expansions: list[str] = []
+        corrected: list[str] = []
+        for w in lexical.words(text):
+            if w in self.acronyms:
+                expansions.append(self.acronyms[w])
+            if w in vocab or w in lexical.STOPWORDS or len(w) < 4 or w.isdigit():
+                corrected.append(w)
+                continue
+            corrected.append(self._correct(w) or w)
+        dense_text = text
+        if corrected != lexical.words(text):
+            dense_text = " ".join(corrected)
+        if history:
+            # A follow-up ("and for children?") is read with the previous question for context.
+            dense_text = f"{history[-1]} {dense_text}"
+        bm25_text = " ".join(corrected + expansions + (lexical.words(history[-1]) if history else []))
+        return QueryPlan(original=question, text=dense_text + (" " + " ".join(expansions) if expansions else ""),
+                         bm25_tokens=lexical.tokenize(bm25_text), expansions=expansions)
+
+    def _correct(self, word: str) -> str | None:
+        from rapidfuzz import fuzz, process
+
+        best = process.extractOne(word, self.vocabulary.keys(), scorer=fuzz.ratio, score_cutoff=80)
+        return best[0] if best else None
+
+    def search(self, question: str, k: int = 10, history: list[str] | None = None,
+               doc_filter: set[str] | None = None) -> list[Hit]:
+        s = self.settings
+        t0 = time.perf_counter()
+        plan = self.plan(question, history)
+        qv = self.encoder.encode([plan.text])
+        t1 = time.perf_counter()
+        n = len(self.chunks)
+        depth = min(n, max(s.depth, k))
+        dense_scores, dense_ids = self.dense_index.search(qv, n if doc_filter else depth)
+        dense_scores, dense_ids = dense_scores[0], dense_ids[0]
+        bm25_all = self.bm25.scores(plan.bm25_tokens)
+        bm25_order = np.argsort(-bm25_all, kind="stable")
+        fused: dict[int, float] = {}
+        dense_rank: dict[int, int] = {}
+        dense_sim: dict[int, float] = {}
+        for r, (i, sc) in enumerate(zip(dense_ids, dense_scores, strict=False), 1):
+            if i < 0:
+                continue
+            dense_rank[int(i)] = r
+            dense_sim[int(i)] = float(sc)
+        bm25_rank: dict[int, int] = {}
+        for r, i in enumerate(bm25_order[:depth], 1):
+            if bm25_all[i] <= 0:
+                break
+            bm25_rank[int(i)] = r
+        for i, r in dense_rank.items():
+            if r <= depth:
+                fused[i] = fused.get(i, 0.0) + s.dense_weight / (s.rrf_k + r)
+        for i, r in bm25_rank.items():
+            fused[i] = fused.get(i, 0.0) + s.bm25_weight / (s.rrf_k + r)
+        order = sorted(fused, key=lambda i: -fused[i])
+        if doc_filter:
+            order = [i for i in order if self.chunks[i]["doc_id"] in doc_filter]
+        top = (s.dense_weight + s.bm25_weight) / (s.rrf_k + 1)
+        hits: list[Hit] = []
+        kept_shingles: list[set] = []
+        for i in order:
+            sh = _shingles(self.chunks[i]["text"])
+            if any(_jaccard(sh, other) >= s.dedupe_jaccard for other in kept_shingles):
+                continue
+            kept_shingles.append(sh)
+            if i not in dense_sim:
+                dense_sim[i] = float(self.dense_index.reconstruct(int(i)) @ qv[0])
+            hits.append(Hit(rank=len(hits) + 1, chunk=self.chunks[i], score=round(fused[i] / top, 4),
+                            dense=dense_sim[i], bm25=float(bm25_all[i]),
+                            dense_rank=dense_rank.get(i, 0), bm25_rank=bm25_rank.get(i, 0)))
+            if len(hits) >= k:
+                break
+        t2 = time.perf_counter()
+        self.timing = {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000}
+        return hits
+
+
+def _shingles(text: str, n: int = 5) -> set:
+    w = lexical.words(text)
+    return {tuple(w[i:i + n]) for i in range(max(1, len(w) - n + 1))}
+
+
+def _jaccard(a: set, b: set) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)

@@ -1,0 +1,1 @@
+"""Turn the corpus into a searchable index: load -> chunk -> embed -> write (atomically)."""

@@ -1,0 +1,117 @@
+"""The on-disk index: one directory per build, and an atomically replaced pointer to the live one.
+
+    index/CURRENT              -> build id (replaced with os.replace, so readers never see half a build)
+    index/builds/<id>/manifest.json, chunks.jsonl, vectors.npy, dense.faiss, bm25/, actions.json,
+                     vocab.json, query_encoder.onnx, tokenizer.json
+
+An ingest writes a new build directory under a temporary name, renames it, then swaps CURRENT.
+Killed at any moment, the previous build stays live. Exact inner-product search (IndexFlatIP) is
+right for this corpus (hundreds of chunks: ~0.1 ms); switch to HNSW (IndexHNSWFlat) beyond roughly
+200k chunks, or IVF when memory matters more than recall.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+POINTER = "CURRENT"
+KEEP_BUILDS = 2
+
+
+class IndexMissing(Exception):
+    pass
+
+
+def current_build_dir(index_dir: Path) -> Path:
+    pointer = index_dir / POINTER
+    if not pointer.exists():
+        raise IndexMissing(f"no index in {index_dir}: run `hibot ingest`")
+    build = index_dir / "builds" / pointer.read_text().strip()
+    if not (build / "manifest.json").exists():
+        raise IndexMissing(f"index pointer {pointer} names a missing build; run `hibot ingest --rebuild`")
+    return build
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    try:
+        return json.loads((current_build_dir(index_dir) / "manifest.json").read_text())
+    except (IndexMissing, OSError, json.JSONDecodeError):
+        return None
+
+
+def new_build_dir(index_dir: Path) -> Path:
+    (index_dir / "builds").mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=index_dir / "builds"))
+    tmp.chmod(0o755)  # mkdtemp is 0700; the serving user (e.g. non-root in Docker) must read builds
+    return tmp
+
+
+def publish(index_dir: Path, tmp_dir: Path, build_id: str) -> Path:
+    final = index_dir / "builds" / build_id
+    os.replace(tmp_dir, final)
+    _fsync_dir(final.parent)
+    tmp_pointer = index_dir / f".{POINTER}.tmp"
+    tmp_pointer.write_text(build_id)
+    os.replace(tmp_pointer, index_dir / POINTER)
+    _fsync_dir(index_dir)
+    _prune(index_dir, keep=build_id)
+    return final
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    builds = index_dir / "builds"
+    dirs = sorted((d for d in builds.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime, reverse=True)
+    kept = 0
+    for d in dirs:
+        if d.name == keep:
+            continue
+        # Leftovers of killed ingests, and builds older than the previous one, go.
+        if d.name.startswith(".tmp-") or kept >= KEEP_BUILDS - 1:
+            shutil.rmtree(d, ignore_errors=True)
+        else:
+            kept += 1
+
+
+def write_chunks(build: Path, chunks: list[dict]) -> None:
+    with open(build / "chunks.jsonl", "w", encoding="utf-8") as f:
+        for c in chunks:
+            f.write(json.dumps(c, ensure_ascii=False) + "\n")
+
+
+def read_chunks(build: Path) -> list[dict]:
+    with open(build / "chunks.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def write_dense(build: Path, vectors: np.ndarray) -> None:
+    import faiss
+
+    np.save(build / "vectors.npy", vectors)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors):
+        index.add(vectors)
+    faiss.write_index(index, str(build / "dense.faiss"))
+
+
+@dataclass
+class BuildFiles:
+    path: Path
+    manifest: dict

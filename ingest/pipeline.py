@@ -1,0 +1,257 @@
+"""`hibot ingest`: corpus -> index, incrementally (per-file sha256) and atomically.
+
+A no-change run compares hashes against the live manifest and returns without importing
+sentence-transformers. Files that fail to load are reported with their reason and skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from ingest import index_store
+from ingest.chunking import ChunkerSettings, chunk_document, load_tokenizer
+from ingest.embedding import resolve_model_dir
+from ingest.loaders import LoadError, corpus_files, load_document, load_sources
+
+# Bump when chunking, embedding text or the build's files change meaning: forces a full rebuild.
+PIPELINE_VERSION = 3
+
+
+class NothingIndexed(Exception):
+    pass
+
+
+@dataclass
+class IngestReport:
+    status: str  # "built" | "unchanged"
+    build_id: str | None
+    files: int = 0
+    indexed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    embedded: list[str] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+class Progress:
+    """What the pipeline tells its caller; the CLI renders it as a rich progress bar."""
+
+    def start(self, total_chunks: int) -> None: ...
+    def advance(self, n: int) -> None: ...
+    def skipped(self, file: str, reason: str) -> None: ...
+    def stop(self) -> None: ...
+
+
+def file_key(path: Path, source_entry: dict | None) -> str:
+    h = hashlib.sha256(path.read_bytes())
+    if source_entry:
+        h.update(json.dumps(source_entry, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def run_ingest(corpus_dir: Path, index_dir: Path, model: str, rebuild: bool = False,
+               progress: Progress | None = None, chunker: ChunkerSettings = ChunkerSettings(),
+               on_built: Callable[[Path], None] | None = None) -> IngestReport:
+    t0 = time.perf_counter()
+    progress = progress or Progress()
+    if not corpus_dir.is_dir():
+        raise NothingIndexed(f"corpus directory {corpus_dir} does not exist")
+    model_dir = resolve_model_dir(model)
+    sources = load_sources(corpus_dir)
+    files = corpus_files(corpus_dir)
+    keys = {str(p.relative_to(corpus_dir)): file_key(p, sources.get(p.name)) for p in files}
+    settings_sig = {"pipeline": PIPELINE_VERSION, "model": str(model), "chunker": chunker.to_dict()}
+
+    previous = None if rebuild else index_store.read_manifest(index_dir)
+    if previous and previous.get("settings") == settings_sig and previous.get("file_keys") == keys:
+        return IngestReport(status="unchanged", build_id=previous["build_id"], files=len(files),
+                            chunks=previous["counts"]["chunks"], seconds=time.perf_counter() - t0,
+                            skipped=previous.get("skipped", []))
+
+    report = IngestReport(status="built", build_id=None, files=len(files))
+    tokenizer = load_tokenizer(str(model_dir))
+    doc_chunks: list[tuple[str, object, list]] = []
+    docs_meta: dict[str, dict] = {}
+    for path in files:
+        rel = str(path.relative_to(corpus_dir))
+        try:
+            doc = load_document(path, sources)
+            chunks = chunk_document(doc, tokenizer, chunker)
+            if not chunks:
+                raise LoadError("no text in file")
+        except LoadError as e:
+            report.skipped.append({"file": rel, "reason": str(e)})
+            progress.skipped(rel, str(e))
+            continue
+        if doc.doc_id in docs_meta:
+            report.skipped.append({"file": rel, "reason": f"duplicate document id {doc.doc_id!r}"})
+            progress.skipped(rel, report.skipped[-1]["reason"])
+            continue
+        docs_meta[doc.doc_id] = _doc_meta(doc, rel, keys[rel])
+        doc_chunks.append((rel, doc, chunks))
+
+    if not doc_chunks:
+        raise NothingIndexed("nothing usable to index: " + (
+            "; ".join(f"{s['file']}: {s['reason']}" for s in report.skipped) or f"no .md, .txt or .pdf files in {corpus_dir}"
+        ))
+
+    reuse = _previous_vectors(index_dir, previous, settings_sig, keys)
+    vectors: list[np.ndarray] = []
+    all_chunks: list[dict] = []
+    to_embed: list[tuple[int, str]] = []
+    for rel, doc, chunks in doc_chunks:
+        prior = reuse.get(rel)
+        if prior is not None and len(prior) == len(chunks):
+            report.reused.append(rel)
+        else:
+            report.embedded.append(rel)
+            prior = None
+        for i, c in enumerate(chunks):
+            row = c.to_dict()
+            row["file"] = rel
+            all_chunks.append(row)
+            if prior is not None:
+                vectors.append(prior[i])
+            else:
+                vectors.append(None)
+                to_embed.append((len(all_chunks) - 1, c.embed_text))
+        report.indexed.append(rel)
+
+    st_model = None
+    progress.start(len(to_embed))
+    if to_embed:
+        from ingest.embedding import embed_passages, load_sentence_transformer
+
+        st_model = load_sentence_transformer(model_dir)
+        embedded = embed_passages(st_model, [t for _, t in to_embed], progress=progress.advance)
+        for (row, _), vec in zip(to_embed, embedded, strict=True):
+            vectors[row] = vec
+    matrix = np.vstack(vectors).astype("float32")
+    progress.stop()
+
+    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + hashlib.sha256(
+        json.dumps(keys, sort_keys=True).encode()).hexdigest()[:8]
+    tmp = index_store.new_build_dir(index_dir)
+    try:
+        index_store.write_chunks(tmp, all_chunks)
+        index_store.write_dense(tmp, matrix)
+        _write_lexical_and_library(tmp, all_chunks, docs_meta)
+        _write_query_encoder(tmp, index_dir, previous, settings_sig, model_dir, st_model)
+        manifest = {
+            "build_id": build_id,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "settings": settings_sig,
+            "model": {"name": str(model), "dir": str(model_dir), "dimensions": int(matrix.shape[1]),
+                      "normalized": True, "max_pieces": chunker.max_pieces},
+            "chunker": {"splitter": "MarkdownHeaderTextSplitter + RecursiveCharacterTextSplitter (word pieces)",
+                        **chunker.to_dict()},
+            "file_keys": keys,
+            "files": {docs_meta[d]["file"]: {"doc_id": d, "sha256": docs_meta[d]["sha256"]} for d in docs_meta},
+            "documents": docs_meta,
+            "skipped": report.skipped,
+            "counts": {"documents": len(docs_meta), "chunks": len(all_chunks)},
+            "corpus_hash": hashlib.sha256(json.dumps(keys, sort_keys=True).encode()).hexdigest(),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+        if on_built:
+            on_built(tmp)  # tests use this to simulate a crash before the swap
+        index_store.publish(index_dir, tmp, build_id)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report.build_id = build_id
+    report.chunks = len(all_chunks)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _doc_meta(doc, rel: str, key: str) -> dict:
+    m = doc.meta
+    year = m.get("year")
+    try:
+        year = int(str(year)[:4]) if year else None
+    except ValueError:
+        year = None
+    return {
+        "doc_id": doc.doc_id, "file": rel, "sha256": key, "title": doc.title,
+        "publisher": m.get("publisher"), "year": year, "url": m.get("url"),
+        "licence": m.get("licence"), "published": _s(m.get("published")),
+        "review_after": _s(m.get("review_after")), "superseded_by": m.get("superseded_by"),
+        "description": m.get("description"),
+    }
+
+
+def _s(v) -> str | None:
+    return str(v) if v else None
+
+
+def _previous_vectors(index_dir: Path, previous: dict | None, sig: dict, keys: dict) -> dict[str, np.ndarray]:
+    """Vectors of unchanged files from the live build, by file, in chunk order."""
+    if not previous or previous.get("settings") != sig:
+        return {}
+    try:
+        build = index_store.current_build_dir(index_dir)
+        chunks = index_store.read_chunks(build)
+        vecs = np.load(build / "vectors.npy")
+    except (index_store.IndexMissing, OSError, ValueError):
+        return {}
+    prior_keys = previous.get("file_keys", {})
+    out: dict[str, list] = {}
+    for row, c in zip(chunks, vecs, strict=False):
+        f = row.get("file")
+        if f in keys and prior_keys.get(f) == keys[f]:
+            out.setdefault(f, []).append(c)
+    return {f: np.vstack(v) for f, v in out.items()}
+
+
+def _write_lexical_and_library(build: Path, chunks: list[dict], docs_meta: dict) -> None:
+    from bot.lexical import BM25Index
+
+    BM25Index.build([c["embed_text"] for c in chunks]).save(build / "bm25")
+    try:
+        from ingest.library import build_library
+    except ImportError:
+        return
+    library = build_library(chunks, docs_meta)
+    (build / "library.json").write_text(json.dumps(library, ensure_ascii=False))
+
+
+def _write_query_encoder(build: Path, index_dir: Path, previous: dict | None, sig: dict,
+                         model_dir: Path, st_model) -> None:
+    """Reuse the previous build's ONNX export when the model is unchanged; export otherwise."""
+    if previous and previous.get("settings", {}).get("model") == sig["model"]:
+        try:
+            old = index_store.current_build_dir(index_dir)
+            if (old / "query_encoder.onnx").exists():
+                for name in ("query_encoder.onnx", "tokenizer.json"):
+                    try:
+                        os.link(old / name, build / name)
+                    except OSError:
+                        import shutil
+
+                        shutil.copy2(old / name, build / name)
+                return
+        except index_store.IndexMissing:
+            pass
+    if st_model is None:
+        from ingest.embedding import load_sentence_transformer
+
+        st_model = load_sentence_transformer(model_dir)
+    from ingest.embedding import export_onnx
+
+    export_onnx(st_model, model_dir, build)
