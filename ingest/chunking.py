@@ -87,29 +87,31 @@ def chunk_document(doc: Document, tokenizer, settings: ChunkerSettings = Chunker
             length_function=pieces,
             separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
             keep_separator="end",
-            add_start_index=True,
         )
-        markers = [(m.start(), int(m.group(1))) for m in PAGE_MARKER.finditer(body)]
-        for piece in splitter.create_documents([body]):
-            start = piece.metadata.get("start_index", 0)
-            chunk_page = page
-            for pos, n in markers:
-                if pos <= start:
-                    chunk_page = n
-            # A chunk that begins with a marker belongs to that page.
-            lead = PAGE_MARKER.match(piece.page_content.lstrip())
-            if lead:
-                chunk_page = int(lead.group(1))
-            text = _clean(piece.page_content)
-            if not text:
-                continue
-            embed_text = f"{head_line}\n{text}"
-            ordinal = len(chunks)
-            digest = hashlib.sha1(f"{doc.doc_id}:{ordinal}:{text}".encode()).hexdigest()[:10]
-            chunks.append(Chunk(
-                chunk_id=f"{doc.doc_id}:{ordinal:04d}:{digest}", doc_id=doc.doc_id, ordinal=ordinal,
-                section=heading, page=chunk_page, text=text, embed_text=embed_text,
-            ))
+        # Page markers split a section: a chunk never spans a page break, so its page is exact.
+        for seg_page, segment in _page_segments(body, page):
+            for piece in splitter.split_text(segment):
+                text = _clean(piece)
+                if not text:
+                    continue
+                ordinal = len(chunks)
+                digest = hashlib.sha1(f"{doc.doc_id}:{ordinal}:{text}".encode()).hexdigest()[:10]
+                chunks.append(Chunk(
+                    chunk_id=f"{doc.doc_id}:{ordinal:04d}:{digest}", doc_id=doc.doc_id, ordinal=ordinal,
+                    section=heading, page=seg_page, text=text, embed_text=f"{head_line}\n{text}",
+                ))
+        markers = PAGE_MARKER.findall(body)
         if markers:
-            page = markers[-1][1]
+            page = int(markers[-1])
     return chunks
+
+
+def _page_segments(body: str, page: int | None) -> list[tuple[int | None, str]]:
+    """Split text at page markers: [(page, text), ...], carrying the page in force at the start."""
+    out: list[tuple[int | None, str]] = []
+    last = 0
+    for m in PAGE_MARKER.finditer(body):
+        out.append((page, body[last:m.start()]))
+        page, last = int(m.group(1)), m.end()
+    out.append((page, body[last:]))
+    return [(p, t) for p, t in out if t.strip()]

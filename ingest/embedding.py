@@ -7,8 +7,11 @@ the same model to ONNX once, and `bot.query_encoder` runs it with onnxruntime + 
 from __future__ import annotations
 
 import importlib.util
+import hashlib
 import os
+import shutil
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +46,7 @@ def _offline() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+@lru_cache(maxsize=1)
 def load_sentence_transformer(model_dir: Path):
     _offline()
     import torch
@@ -65,10 +69,16 @@ def embed_passages(model, texts: list[str], batch_size: int = 32,
     return np.vstack(out).astype("float32") if out else np.zeros((0, dim), dtype="float32")
 
 
+def onnx_cache_dir(model_dir: Path) -> Path:
+    """Where an export of this model is kept between index builds (HIBOT_CACHE_DIR, ~/.cache/hibot)."""
+    root = Path(os.environ.get("HIBOT_CACHE_DIR") or Path.home() / ".cache" / "hibot")
+    weights = next((p for p in (model_dir / "model.safetensors", model_dir / "pytorch_model.bin") if p.exists()), None)
+    sig = f"{model_dir.resolve()}:{weights.stat().st_size if weights else 0}:{weights.stat().st_mtime if weights else 0}"
+    return root / "onnx" / hashlib.sha256(sig.encode()).hexdigest()[:16]
+
+
 def export_onnx(model, model_dir: Path, out_dir: Path) -> Path:
     """Export the transformer to ONNX (dynamic batch/sequence axes) next to its tokenizer."""
-    import shutil
-
     import torch
 
     transformer = model[0].auto_model.eval()

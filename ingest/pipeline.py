@@ -233,21 +233,22 @@ def _write_lexical_and_library(build: Path, chunks: list[dict], docs_meta: dict)
 
 def _write_query_encoder(build: Path, index_dir: Path, previous: dict | None, sig: dict,
                          model_dir: Path, st_model) -> None:
-    """Reuse the previous build's ONNX export when the model is unchanged; export otherwise."""
+    """Reuse an earlier export of the same model (previous build, then the cache); export otherwise."""
+    from ingest.embedding import onnx_cache_dir
+
+    sources = []
     if previous and previous.get("settings", {}).get("model") == sig["model"]:
         try:
-            old = index_store.current_build_dir(index_dir)
-            if (old / "query_encoder.onnx").exists():
-                for name in ("query_encoder.onnx", "tokenizer.json"):
-                    try:
-                        os.link(old / name, build / name)
-                    except OSError:
-                        import shutil
-
-                        shutil.copy2(old / name, build / name)
-                return
+            sources.append(index_store.current_build_dir(index_dir))
         except index_store.IndexMissing:
             pass
+    cache = onnx_cache_dir(model_dir)
+    sources.append(cache)
+    for src in sources:
+        if (src / "query_encoder.onnx").exists() and (src / "tokenizer.json").exists():
+            for name in ("query_encoder.onnx", "tokenizer.json"):
+                _link_or_copy(src / name, build / name)
+            return
     if st_model is None:
         from ingest.embedding import load_sentence_transformer
 
@@ -255,3 +256,20 @@ def _write_query_encoder(build: Path, index_dir: Path, previous: dict | None, si
     from ingest.embedding import export_onnx
 
     export_onnx(st_model, model_dir, build)
+    try:
+        tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
+        tmp.mkdir(parents=True, exist_ok=True)
+        for name in ("query_encoder.onnx", "tokenizer.json"):
+            _link_or_copy(build / name, tmp / name)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # the cache is an optimisation only
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        import shutil
+
+        shutil.copy2(src, dst)

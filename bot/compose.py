@@ -1,0 +1,137 @@
+"""Compose an extractive answer: the most relevant sentences of the top passages, verbatim.
+
+Nothing is generated. Each answer line is a sentence (or list item) cut from a retrieved chunk,
+trimmed of list markers only, and carries the `[n]` of the chunk it came from.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from bot import lexical
+
+LIST_LINE = re.compile(r"^\s*(?:[-*•>—–]|\d{1,2}[.)])\s+")
+# Sentence ends: ., ! or ? followed by space and a capital/digit/quote, not after common abbreviations.
+SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bDr)(?<!\bNo)(?<!\bvs)([.!?])\s+(?=[A-Z0-9‘“\"(])")
+LIST_INTENT = re.compile(
+    r"\b(what are|list|which|five|5|four|three|six|seven|areas?|domains?|steps|actions|ways|principles|"
+    r"priorit(?:y|ies)|criteria|objectives|recommendations|themes|groups|questions)\b", re.I)
+MIN_WORDS, MAX_WORDS = 60, 150
+
+
+@dataclass
+class Unit:
+    text: str  # verbatim span of the chunk text (whitespace-normalised)
+    chunk_index: int  # position of the chunk in the hit list
+    position: int  # order within the chunk
+    is_list_item: bool
+    score: float = 0.0
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def split_units(text: str) -> list[tuple[str, bool]]:
+    """Sentences and list items of a chunk, each a verbatim (whitespace-normalised) span."""
+    units: list[tuple[str, bool]] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [ln for ln in block.split("\n") if ln.strip()]
+        if not lines:
+            continue
+        if any(LIST_LINE.match(ln) for ln in lines):
+            # Items may wrap over several lines; glue continuation lines onto their item.
+            items: list[str] = []
+            for ln in lines:
+                if LIST_LINE.match(ln) or not items:
+                    items.append(ln)
+                else:
+                    items[-1] += " " + ln.strip()
+            for it in items:
+                is_item = bool(LIST_LINE.match(it))
+                body = LIST_LINE.sub("", it).strip() if is_item else it.strip()
+                if is_item:
+                    units.append((_norm(body), True))
+                else:
+                    units.extend((s, False) for s in _sentences(body))
+        else:
+            units.extend((s, False) for s in _sentences(" ".join(ln.strip() for ln in lines)))
+    return [(u, li) for u, li in units if len(u.split()) >= 3 and not u.startswith("#")]
+
+
+def _sentences(paragraph: str) -> list[str]:
+    paragraph = _norm(paragraph)
+    parts, start = [], 0
+    for m in SENTENCE_END.finditer(paragraph):
+        parts.append(paragraph[start:m.end(1)].strip())
+        start = m.end()
+    parts.append(paragraph[start:].strip())
+    return [p for p in parts if p]
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def score_units(units: list[Unit], query_tokens: list[str], idf: dict[str, float]) -> None:
+    q = set(query_tokens)
+    if not q:
+        return
+    qweight = sum(idf.get(t, 1.0) for t in q)
+    for u in units:
+        toks = set(lexical.tokenize(u.text))
+        overlap = sum(idf.get(t, 1.0) for t in q & toks) / (qweight or 1.0)
+        # Passage rank matters most; among a passage's sentences, lexical overlap decides.
+        u.score = overlap + 0.6 / (1 + u.chunk_index) + (0.05 if u.position == 0 else 0.0)
+        # Very short fragments rarely answer anything on their own.
+        if u.words < 6:
+            u.score -= 0.15
+
+
+def select(units: list[Unit], question: str, max_chunks: int = 3) -> list[Unit]:
+    """Pick units until the answer is 60–150 words: best first, at most 2 per chunk, ≤ max_chunks chunks."""
+    if not units:
+        return []
+    wants_list = bool(LIST_INTENT.search(question))
+    by_score = sorted(units, key=lambda u: -u.score)
+    best = by_score[0]
+    chosen: list[Unit] = []
+    if wants_list:
+        items = [u for u in units if u.chunk_index == best.chunk_index and u.is_list_item]
+        if len(items) >= 3:
+            lead = [u for u in units if u.chunk_index == best.chunk_index and not u.is_list_item
+                    and u.position < items[0].position]
+            chosen = ([lead[-1]] if lead else []) + items[:10]
+    if not chosen:
+        chosen = [best]
+    per_chunk: dict[int, int] = {}
+    for u in chosen:
+        per_chunk[u.chunk_index] = per_chunk.get(u.chunk_index, 0) + 1
+    words = sum(u.words for u in chosen)
+    for u in by_score:
+        if words >= MIN_WORDS:
+            break
+        if u in chosen or u.score <= 0.2:
+            continue
+        if per_chunk.get(u.chunk_index, 0) >= 2 and not wants_list:
+            continue
+        if u.chunk_index not in per_chunk and len(per_chunk) >= max_chunks:
+            continue
+        if words + u.words > MAX_WORDS and words > 0:
+            continue
+        chosen.append(u)
+        per_chunk[u.chunk_index] = per_chunk.get(u.chunk_index, 0) + 1
+        words += u.words
+    # Read in source order: by passage rank, then position inside the passage.
+    return sorted(chosen, key=lambda u: (u.chunk_index, u.position))
+
+
+def idf_table(chunks: list[dict]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for c in chunks:
+        for t in set(lexical.tokenize(c["text"])):
+            df[t] = df.get(t, 0) + 1
+    n = len(chunks) or 1
+    return {t: math.log(1 + n / d) for t, d in df.items()}

@@ -1,0 +1,224 @@
+"""The answer engine: question -> `Answer`. Knows nothing about Slack, Teams or the database.
+
+    guard (patient data, scope) -> retrieve (hybrid) -> decide (answer or abstain) -> compose -> actions
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from bot import actions as action_picker
+from bot import compose, lexical, safety
+from bot.models import PII_WARNING, SCOPE_TEXT, Answer, Citation
+from bot.retrieval import Hit, Retriever
+
+
+@dataclass
+class AbstainPolicy:
+    """When the retrieved evidence is too weak to answer. Calibrated on our own eval set
+    (tests/eval/questions.jsonl) and checked against the shared dev set."""
+
+    min_dense: float = 0.34  # best passage's cosine similarity to the question
+    min_dense_with_terms: float = 0.26  # ... when the question's rare terms also match that passage
+    min_term_coverage: float = 0.5
+
+
+NO_EVIDENCE_TEXT = (
+    "I can't answer that from the guidance I cover. " + SCOPE_TEXT +
+    " For other topics, check NHS England's website or ask your trust's health inequalities lead."
+)
+EMPTY_TEXT = "Ask me a question about reducing health inequalities, for example: What is Core20PLUS5?"
+PII_ONLY_TEXT = (
+    "Your message seems to contain only patient details, which I removed. I can't help with an "
+    "individual patient. " + SCOPE_TEXT
+)
+
+
+class Engine:
+    def __init__(self, build_dir: Path, policy: AbstainPolicy | None = None, today: date | None = None):
+        self.retriever = Retriever(build_dir)
+        self.policy = policy or AbstainPolicy()
+        self.today = today
+        self.build_id: str = self.retriever.manifest["build_id"]
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_index(cls, index_dir: Path, **kw) -> Engine:
+        from ingest.index_store import current_build_dir
+
+        return cls(current_build_dir(index_dir), **kw)
+
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        return compose.idf_table(self.retriever.chunks)
+
+    @cached_property
+    def library(self) -> list[dict]:
+        return action_picker.load_library(self.retriever.build_dir)
+
+    def warm(self) -> None:
+        self.retriever.warm()
+        self.idf, self.library  # noqa: B018
+        self.answer("What is Core20PLUS5?")
+
+    # -----------------------------------------------------------------------------------------
+    def answer(self, question: str, history: list[str] | None = None) -> Answer:
+        t0 = time.perf_counter()
+        guarded = safety.guard(question or "")
+        warnings = [PII_WARNING] if guarded.had_pii else []
+        clean_history = [safety.guard(h).policy_text for h in history or [] if h and h.strip()]
+
+        def abstain(reason: str, text: str) -> Answer:
+            return Answer(question=guarded.redacted, abstained=True, reason=reason, answer=text,
+                          warnings=warnings, timing_ms={"total": _ms(t0)}, index_build_id=self.build_id)
+
+        if not guarded.redacted.strip():
+            return abstain("empty", EMPTY_TEXT)
+        if guarded.pii_only:
+            return abstain("pii_only", PII_ONLY_TEXT)
+        if guarded.scope is not None:
+            return abstain("out_of_scope", guarded.scope.message)
+
+        query = guarded.policy_text
+        with self._lock:  # the ONNX session and caches are shared across adapter threads
+            hits = self.retriever.search(query, k=8, history=clean_history or None)
+            timing = dict(self.retriever.timing)
+        if not hits or not self._enough_evidence(query, hits, clean_history):
+            return abstain("no_evidence", NO_EVIDENCE_TEXT)
+
+        plan_tokens = self.retriever.plan(query, clean_history or None).bm25_tokens
+        units: list[compose.Unit] = []
+        top_hits = hits[:5]
+        for ci, hit in enumerate(top_hits):
+            for pos, (text, is_item) in enumerate(compose.split_units(hit.chunk["text"])):
+                units.append(compose.Unit(text=text, chunk_index=ci, position=pos, is_list_item=is_item))
+        compose.score_units(units, plan_tokens, self.idf)
+        chosen = compose.select(units, query)
+        if not chosen:
+            return abstain("no_evidence", NO_EVIDENCE_TEXT)
+
+        citations: list[Citation] = []
+        number_of: dict[int, int] = {}
+        quotes: dict[int, list[str]] = {}
+        lines: list[str] = []
+        for u in chosen:
+            if u.chunk_index not in number_of:
+                number_of[u.chunk_index] = len(number_of) + 1
+            n = number_of[u.chunk_index]
+            quotes.setdefault(n, []).append(u.text)
+            lines.append((f"- {u.text} [{n}]") if u.is_list_item else f"{u.text} [{n}]")
+        for ci, n in sorted(number_of.items(), key=lambda kv: kv[1]):
+            citations.append(self._citation(n, top_hits[ci], " ".join(quotes[n])))
+
+        picked = action_picker.pick(self.library, query, hits, plan_tokens, self.idf)
+        actions = []
+        for item in picked:
+            n = next((c.n for c in citations if c.chunk_id == item["chunk_id"]), None)
+            if n is None:
+                hit = next((h for h in hits if h.chunk_id == item["chunk_id"]), None)
+                chunk = hit.chunk if hit else self._chunk(item["chunk_id"])
+                if chunk is None:
+                    continue  # never an action without its source
+                n = len(citations) + 1
+                fake_hit = hit or Hit(rank=0, chunk=chunk, score=0.0, dense=0.0, bm25=0.0, dense_rank=0, bm25_rank=0)
+                citations.append(self._citation(n, fake_hit, item["text"]))
+            actions.append({"type": item["type"], "text": item["text"], "citation": n})
+
+        text = _join(lines)
+        from bot.models import Action
+
+        timing["total"] = _ms(t0)
+        return Answer(question=guarded.redacted, abstained=False, reason=None, answer=text, citations=citations,
+                      actions=[Action(**a) for a in actions], warnings=warnings,
+                      timing_ms={k: round(v, 2) for k, v in timing.items()}, index_build_id=self.build_id)
+
+    # -----------------------------------------------------------------------------------------
+    def _enough_evidence(self, query: str, hits: list[Hit], history: list[str]) -> bool:
+        best = max(h.dense for h in hits[:3])
+        if best >= self.policy.min_dense:
+            return True
+        # Weaker semantic match: accept only when the question's distinctive words are in the passage.
+        q = [t for t in lexical.tokenize(query) if self.idf.get(t, 0) > 1.5]
+        if not q:
+            return bool(history) and best >= self.policy.min_dense_with_terms
+        top = set(lexical.tokenize(hits[0].chunk["embed_text"]))
+        coverage = sum(1 for t in q if t in top) / len(q)
+        return best >= self.policy.min_dense_with_terms and coverage >= self.policy.min_term_coverage
+
+    def _chunk(self, chunk_id: str) -> dict | None:
+        return next((c for c in self.retriever.chunks if c["chunk_id"] == chunk_id), None)
+
+    def _citation(self, n: int, hit: Hit, quote: str) -> Citation:
+        c = hit.chunk
+        doc = self.retriever.documents.get(c["doc_id"], {})
+        return Citation(
+            n=n, doc_id=c["doc_id"], title=doc.get("title") or c["doc_id"], publisher=doc.get("publisher"),
+            year=doc.get("year"), section=c.get("section"), page=c.get("page"), url=doc.get("url"),
+            quote=quote, chunk_id=c["chunk_id"], score=round(float(hit.dense), 4),
+            currency_note=currency_note(doc, self.today or date.today()),
+        )
+
+
+def currency_note(doc: dict, today: date) -> str | None:
+    """A visible caution when guidance is superseded or past its review date (hazard H2)."""
+    year = doc.get("year")
+    if doc.get("superseded_by"):
+        return f"This guidance is from {year or 'an earlier year'} and has been superseded by {doc['superseded_by']}; check for newer guidance."
+    review = doc.get("review_after")
+    if review:
+        try:
+            due = date.fromisoformat(str(review)[:10])
+        except ValueError:
+            return None
+        if today > due:
+            return f"This guidance is from {year or due.year}; check for newer guidance."
+    return None
+
+
+def _join(lines: list[str]) -> str:
+    out: list[str] = []
+    for line in lines:
+        if out and (line.startswith("- ") or out[-1].startswith("- ")):
+            out.append("\n" + line)
+        elif out:
+            out.append(" " + line)
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 2)
+
+
+_ENGINES: dict[Path, Engine] = {}
+_ENGINE_LOCK = threading.Lock()
+
+
+def get_engine(settings=None, index_dir: Path | None = None, build_if_missing: bool = True,
+               progress=None) -> Engine:
+    """The process-wide engine for an index; builds the index on first use when it is missing."""
+    from bot.config import get_settings
+    from ingest.index_store import IndexMissing, current_build_dir
+
+    s = settings or get_settings()
+    index_dir = Path(index_dir or s.index_dir).resolve()
+    with _ENGINE_LOCK:
+        try:
+            build = current_build_dir(index_dir)
+        except IndexMissing:
+            if not build_if_missing:
+                raise
+            from ingest.pipeline import run_ingest
+
+            run_ingest(s.corpus_dir, index_dir, s.model, progress=progress)
+            build = current_build_dir(index_dir)
+        engine = _ENGINES.get(index_dir)
+        if engine is None or engine.retriever.build_dir != build:
+            engine = _ENGINES[index_dir] = Engine(build)
+        return engine

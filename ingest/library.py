@@ -1,0 +1,63 @@
+"""Build the action library at ingest: the corpus's own recommendations, each kept with its source chunk.
+
+An action is a list item or sentence from a passage that recommends something a clinician, leader
+or board can do, classified into the RCP frame (ask / advocate / analyse). Nothing is written
+here that is not in the corpus: `text` is the verbatim span.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.compose import split_units
+
+# Sections that carry recommendations (RCP "What can I do as a clinician/leader?", board guide
+# objectives and questions for boards, strategy commitments).
+RECOMMENDING_SECTION = re.compile(
+    r"what can i do|actions?|recommend|ask|advocat|analys|questions? (?:for|to)|objective|key (?:steps|questions)|"
+    r"role of|how can|what (?:should|can)|priorit|next steps|checklist|self-assessment", re.I)
+ASK = re.compile(r"^(?:ask|find out|check whether|check if|question)\b|\bask (?:who|if|whether|your|them|board)\b", re.I)
+ANALYSE = re.compile(r"^(?:analyse|analyze|look at|review|use data|collect|measure|monitor|audit|map|assess)\b|"
+                     r"\b(?:data|audit|analys[ei]s|monitor|measure|metrics|evaluate)\b", re.I)
+ADVOCATE = re.compile(r"^(?:raise|advocate|share|champion|become|make the case|promote|educate|speak|join|lead|"
+                      r"encourage|support|involve|work with|engage)\b|\b(?:advocate|ambassador|raise awareness|"
+                      r"make the case|champion)\b", re.I)
+IMPERATIVE = re.compile(r"^(?:ask|analyse|analyze|look|review|use|collect|measure|monitor|audit|map|assess|raise|"
+                        r"advocate|share|champion|become|make|promote|educate|speak|join|lead|encourage|support|"
+                        r"involve|work|engage|consider|set|assign|start|find|check|identify|ensure|develop|build|"
+                        r"embed|listen|suggest|regularly|signpost|discuss|record|publish|invest|partner|create|"
+                        r"include|establish|understand)\b", re.I)
+
+
+def classify(text: str, section: str) -> str | None:
+    head = section.lower()
+    if ASK.search(text) or "ask question" in head:
+        return "ask"
+    if text.lower().startswith(("analyse", "analyze")) or "analys" in head or "use data" in head:
+        return "analyse"
+    if ADVOCATE.search(text) or "advocat" in head or "raise awareness" in head:
+        return "advocate"
+    if ANALYSE.search(text):
+        return "analyse"
+    return None
+
+
+def build_library(chunks: list[dict], docs_meta: dict) -> list[dict]:
+    library: list[dict] = []
+    seen: set[str] = set()
+    for c in chunks:
+        section = c.get("section") or ""
+        in_reco = bool(RECOMMENDING_SECTION.search(section))
+        for text, is_item in split_units(c["text"]):
+            words = len(text.split())
+            if words < 5 or words > 60 or text in seen:
+                continue
+            if not (IMPERATIVE.match(text) and (in_reco or is_item)):
+                continue
+            kind = classify(text, section)
+            if kind is None:
+                continue
+            seen.add(text)
+            library.append({"type": kind, "text": text, "chunk_id": c["chunk_id"], "doc_id": c["doc_id"],
+                            "section": section})
+    return library
