@@ -19,6 +19,11 @@ LIST_INTENT = re.compile(
     r"\b(what are|list|which|five|5|four|three|six|seven|areas?|domains?|steps|actions|ways|principles|"
     r"priorit(?:y|ies)|criteria|objectives|recommendations|themes|groups|questions)\b", re.I)
 MIN_WORDS, MAX_WORDS = 60, 150
+# Reference lists and link dumps are sources, not answers.
+REFERENCE_SECTION = re.compile(r"\b(references?|bibliography|endnotes|further reading|links|sources)\b", re.I)
+REFERENCE_UNIT = re.compile(r"https?://|www\.|^\W*[A-Z][\w&.,' -]{1,80}\(\d{4}[a-z]?\)|\bLondon: |\bRetrieved\b|"
+                            r"\bAvailable (?:at|from)\b|\bdoi\b", re.I)
+DEFINITION_Q = re.compile(r"^\s*(?:what(?:'s| is| are| does)|define|meaning of|explain)\s+(?:the\s+|an?\s+)?(.+?)[?.!]*\s*$", re.I)
 
 
 @dataclass
@@ -75,19 +80,30 @@ def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def score_units(units: list[Unit], query_tokens: list[str], idf: dict[str, float]) -> None:
+def is_reference(text: str) -> bool:
+    return bool(REFERENCE_UNIT.search(text))
+
+
+def score_units(units: list[Unit], query_tokens: list[str], idf: dict[str, float], question: str = "") -> None:
     q = set(query_tokens)
     if not q:
         return
     qweight = sum(idf.get(t, 1.0) for t in q)
+    m = DEFINITION_Q.match(question)
+    subject = set(lexical.tokenize(m.group(1))) if m else set()
     for u in units:
         toks = set(lexical.tokenize(u.text))
         overlap = sum(idf.get(t, 1.0) for t in q & toks) / (qweight or 1.0)
         # Passage rank matters most; among a passage's sentences, lexical overlap decides.
         u.score = overlap + 0.6 / (1 + u.chunk_index) + (0.05 if u.position == 0 else 0.0)
+        # "What is X?" is best answered by a sentence that says what X is.
+        if subject and subject <= toks and re.search(r"\b(is|are|means|refers to|describes)\b", u.text):
+            u.score += 0.3
         # Very short fragments rarely answer anything on their own.
         if u.words < 6:
             u.score -= 0.15
+        if is_reference(u.text):
+            u.score = -1.0
 
 
 def select(units: list[Unit], question: str, max_chunks: int = 3) -> list[Unit]:
@@ -97,6 +113,8 @@ def select(units: list[Unit], question: str, max_chunks: int = 3) -> list[Unit]:
     wants_list = bool(LIST_INTENT.search(question))
     by_score = sorted(units, key=lambda u: -u.score)
     best = by_score[0]
+    if best.score < 0:
+        return []
     chosen: list[Unit] = []
     if wants_list:
         items = [u for u in units if u.chunk_index == best.chunk_index and u.is_list_item]
@@ -113,7 +131,7 @@ def select(units: list[Unit], question: str, max_chunks: int = 3) -> list[Unit]:
     for u in by_score:
         if words >= MIN_WORDS:
             break
-        if u in chosen or u.score <= 0.2:
+        if u in chosen or u.score <= 0.2 or is_reference(u.text):
             continue
         if per_chunk.get(u.chunk_index, 0) >= 2 and not wants_list:
             continue
@@ -124,8 +142,11 @@ def select(units: list[Unit], question: str, max_chunks: int = 3) -> list[Unit]:
         chosen.append(u)
         per_chunk[u.chunk_index] = per_chunk.get(u.chunk_index, 0) + 1
         words += u.words
-    # Read in source order: by passage rank, then position inside the passage.
-    return sorted(chosen, key=lambda u: (u.chunk_index, u.position))
+    # Lead with the passage holding the best sentence; inside a passage keep the source order.
+    lead = {}
+    for u in chosen:
+        lead[u.chunk_index] = max(lead.get(u.chunk_index, -9.0), u.score)
+    return sorted(chosen, key=lambda u: (-lead[u.chunk_index], u.chunk_index, u.position))
 
 
 def idf_table(chunks: list[dict]) -> dict[str, float]:

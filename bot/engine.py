@@ -93,11 +93,11 @@ class Engine:
 
         plan_tokens = self.retriever.plan(query, clean_history or None).bm25_tokens
         units: list[compose.Unit] = []
-        top_hits = hits[:5]
+        top_hits = [h for h in hits if not compose.REFERENCE_SECTION.search(h.chunk.get("section") or "")][:5]
         for ci, hit in enumerate(top_hits):
             for pos, (text, is_item) in enumerate(compose.split_units(hit.chunk["text"])):
                 units.append(compose.Unit(text=text, chunk_index=ci, position=pos, is_list_item=is_item))
-        compose.score_units(units, plan_tokens, self.idf)
+        compose.score_units(units, plan_tokens, self.idf, query)
         chosen = compose.select(units, query)
         if not chosen:
             return abstain("no_evidence", NO_EVIDENCE_TEXT)

@@ -23,8 +23,8 @@ HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 
 @dataclass(frozen=True)
 class ChunkerSettings:
-    chunk_pieces: int = 180  # word pieces of body text per chunk
-    overlap_pieces: int = 40
+    chunk_pieces: int = 140  # word pieces of body text per chunk
+    overlap_pieces: int = 30
     max_pieces: int = MODEL_MAX_PIECES - 2  # room for [CLS] and [SEP]
 
     def to_dict(self) -> dict:

