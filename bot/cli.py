@@ -19,6 +19,8 @@ config_app = typer.Typer(help="Inspect configuration.", no_args_is_help=True)
 audit_app = typer.Typer(help="The answer audit trail.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(audit_app, name="audit")
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 out = Console()
 err = Console(stderr=True)
 
@@ -270,6 +272,89 @@ def config_check(as_json: JsonOpt = False) -> None:
     for platform, missing in data["missing"].items():
         state = "ready" if not missing else "disabled — missing " + ", ".join(missing)
         out.print(f"[bold]{platform}[/bold]: {state}")
+
+
+def _store():
+    from bot.storage import Store
+
+    s = get_settings()
+    s.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(s.effective_database_url, user_hash_salt=s.user_hash_salt)
+    store.migrate()
+    return store
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema (Alembic, idempotent; also done by `hibot serve`)."""
+    _store()
+    out.print("Database schema is up to date.")
+
+
+@audit_app.command("show")
+def audit_show(
+    answer_id: Annotated[str, typer.Argument(help="The answer id (shown in logs and feedback).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Reproduce exactly what was shown for an answer: the payload as sent, with its provenance."""
+    stored = _store().get_answer(answer_id)
+    if stored is None:
+        _fail(f"no answer with id {answer_id} (it may have been purged by the retention policy)", 1)
+    record = {"answer_id": answer_id, "platform": stored.platform, "created": str(stored.created),
+              "index_build_id": stored.answer.index_build_id, "answer": stored.answer.to_dict(),
+              "rendered": stored.rendered}
+    if as_json:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(f"answer {answer_id} · {stored.platform} · {stored.created} · index {stored.answer.index_build_id}")
+    rendered = stored.rendered
+    sys.stdout.write((rendered if isinstance(rendered, str) else json.dumps(rendered, ensure_ascii=False, indent=2)) + "\n")
+
+
+@app.command()
+def purge(
+    older_than: Annotated[int, typer.Option("--older-than", help="Delete answers, feedback and seen events older than DAYS.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Apply the retention policy now (the scheduler also applies HIBOT_RETENTION_DAYS daily)."""
+    if older_than < 0:
+        _fail("--older-than must be 0 or more days", 2)
+    counts = _store().purge(older_than)
+    if as_json:
+        out.print_json(json.dumps(counts))
+    else:
+        out.print("Deleted " + ", ".join(f"{v} {k}" for k, v in counts.items()) + f" older than {older_than} days.")
+
+
+@app.command()
+def forget(
+    user: Annotated[str, typer.Option("--user", help="PLATFORM:ID, e.g. slack:U012AB3CD or teams:29:1abc...")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete one person's data on request (feedback, answers they asked; their subscriptions are anonymised)."""
+    platform, _, user_id = user.partition(":")
+    if platform not in {"slack", "teams"} or not user_id:
+        _fail("--user must look like slack:U012AB3CD or teams:<id>", 2)
+    deleted = _store().forget_user(platform, user_id)
+    if as_json:
+        out.print_json(json.dumps({"user": f"{platform}:…", "deleted": deleted}))
+    else:
+        out.print(f"Removed {deleted} records for that {platform} user.")
+
+
+@app.command("teams-package")
+def teams_package(
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the zip.")] = Path("build/hibot-teams.zip"),
+    allow_placeholder: Annotated[bool, typer.Option(help="Build without MicrosoftAppId (validation only).")] = False,
+) -> None:
+    """Build the Teams app package (manifest + icons) and validate it against the shipped schema."""
+    from bot.teams.package import build_package
+
+    try:
+        path = build_package(get_settings(), out_path, allow_placeholder=allow_placeholder)
+    except Exception as e:  # validation errors are for people, not tracebacks
+        _fail(str(e), 2)
+    out.print(f"Teams app package written to {path} (manifest valid).")
 
 
 def _mount_optional() -> None:
