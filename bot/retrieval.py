@@ -45,10 +45,13 @@ class Hit:
 @dataclass
 class RetrievalSettings:
     depth: int = 50  # candidates taken from each ranker before fusion
-    rrf_k: int = 20
+    rrf_k: int = 10
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     dedupe_jaccard: float = 0.6
+    reference_weight: float = 0.3  # reference lists and link dumps rank below prose that answers
+    rerank_depth: int = 30
+    coverage_weight: float = 0.5  # share of the query's (IDF-weighted) terms found in the passage
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Retriever:
         self.documents: dict[str, dict] = self.manifest.get("documents", {})
         self.threads = threads
         self.timing: dict[str, float] = {}
+        self.is_reference = np.array([_looks_like_references(c) for c in self.chunks], dtype=bool)
 
     # --- loaded on first use, so `hibot search` pays only for what it needs -------------------
     @cached_property
@@ -91,6 +95,21 @@ class Retriever:
     @cached_property
     def bm25(self) -> lexical.BM25Index:
         return lexical.BM25Index.load(self.build_dir / "bm25", len(self.chunks))
+
+    @cached_property
+    def chunk_tokens(self) -> list[set[str]]:
+        return [set(lexical.tokenize(c["embed_text"])) for c in self.chunks]
+
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        import math
+
+        df: dict[str, int] = {}
+        for toks in self.chunk_tokens:
+            for t in toks:
+                df[t] = df.get(t, 0) + 1
+        n = len(self.chunks) or 1
+        return {t: math.log(1 + n / d) for t, d in df.items()}
 
     @cached_property
     def vocabulary(self) -> dict[str, int]:
@@ -116,7 +135,7 @@ class Retriever:
         return found
 
     def warm(self) -> None:
-        self.dense_index, self.bm25, self.vocabulary, self.acronyms  # noqa: B018
+        self.dense_index, self.bm25, self.vocabulary, self.acronyms, self.idf  # noqa: B018
         self.encoder.encode(["warm up"])
 
     # --- query ------------------------------------------------------------------------------
@@ -181,10 +200,24 @@ class Retriever:
                 fused[i] = fused.get(i, 0.0) + s.dense_weight / (s.rrf_k + r)
         for i, r in bm25_rank.items():
             fused[i] = fused.get(i, 0.0) + s.bm25_weight / (s.rrf_k + r)
+        for i in fused:
+            if self.is_reference[i]:
+                fused[i] *= s.reference_weight
+        top = (s.dense_weight + s.bm25_weight) / (s.rrf_k + 1)
         order = sorted(fused, key=lambda i: -fused[i])
         if doc_filter:
             order = [i for i in order if self.chunks[i]["doc_id"] in doc_filter]
-        top = (s.dense_weight + s.bm25_weight) / (s.rrf_k + 1)
+        # Rerank the head: rank fusion ignores how much of the question a passage actually covers.
+        head = order[: s.rerank_depth]
+        qset = set(plan.bm25_tokens)
+        qmass = sum(self.idf.get(t, 1.0) for t in qset) or 1.0
+        for i in head:
+            covered = sum(self.idf.get(t, 1.0) for t in qset & self.chunk_tokens[i]) / qmass
+            fused[i] = fused[i] / top + s.coverage_weight * covered
+        for i in order[s.rerank_depth:]:
+            fused[i] = fused[i] / top
+        order = sorted(head, key=lambda i: -fused[i]) + order[s.rerank_depth:]
+        top = 1.0 + s.coverage_weight
         hits: list[Hit] = []
         kept_shingles: list[set] = []
         for i in order:
@@ -202,6 +235,15 @@ class Retriever:
         t2 = time.perf_counter()
         self.timing = {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000}
         return hits
+
+
+def _looks_like_references(chunk: dict) -> bool:
+    from bot.compose import REFERENCE_SECTION, is_reference
+
+    if REFERENCE_SECTION.search(chunk.get("section") or ""):
+        return True
+    lines = [ln for ln in chunk["text"].split("\n") if ln.strip()]
+    return bool(lines) and sum(1 for ln in lines if is_reference(ln)) / len(lines) >= 0.5
 
 
 def _shingles(text: str, n: int = 5) -> set:

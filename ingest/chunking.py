@@ -74,6 +74,8 @@ def chunk_document(doc: Document, tokenizer, settings: ChunkerSettings = Chunker
     for section in sections:
         body = section.page_content
         path = [section.metadata[k] for _, k in HEADERS if section.metadata.get(k)]
+        if path and path[0].strip().lower() == doc.title.strip().lower():
+            path = path[1:]  # a cover-title H1 repeats the document title: not a section
         heading = " > ".join(path) if path else None
         head_line = f"{doc.title}" + (f" — {heading}" if heading else "")
         # Keep the heading line short enough that body + heading always fit the model window.

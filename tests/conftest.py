@@ -53,3 +53,17 @@ def recording_engine(engine):
             return self.inner.answer(question, history)
 
     return Recording(engine)
+
+
+# --- outcomes of this session's tests, for the hazard-log evidence check --------------------------
+OUTCOMES: dict[str, str] = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        OUTCOMES[report.nodeid] = report.outcome  # "passed" | "failed" | "skipped"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    # The hazard-log check reads the outcomes of the evidence tests, so it runs after them.
+    items.sort(key=lambda item: item.nodeid.startswith("tests/test_hazard_log.py"))
