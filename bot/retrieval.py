@@ -163,10 +163,10 @@ class Retriever:
         return QueryPlan(original=question, text=dense_text + (" " + " ".join(expansions) if expansions else ""),
                          bm25_tokens=lexical.tokenize(bm25_text), expansions=expansions)
 
-    def _correct(self, word: str) -> str | None:
+    def _correct(self, word: str, cutoff: int = 80) -> str | None:
         from rapidfuzz import fuzz, process
 
-        best = process.extractOne(word, self.vocabulary.keys(), scorer=fuzz.ratio, score_cutoff=80)
+        best = process.extractOne(word, self.vocabulary.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
         return best[0] if best else None
 
     def search(self, question: str, k: int = 10, history: list[str] | None = None,
