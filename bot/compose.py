@@ -6,7 +6,6 @@ trimmed of list markers only, and carries the `[n]` of the chunk it came from.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ class Unit:
     position: int  # order within the chunk
     is_list_item: bool
     score: float = 0.0
+    tokens: frozenset = frozenset()
 
     @property
     def words(self) -> int:
@@ -92,7 +92,7 @@ def score_units(units: list[Unit], query_tokens: list[str], idf: dict[str, float
     m = DEFINITION_Q.match(question)
     subject = set(lexical.tokenize(m.group(1))) if m else set()
     for u in units:
-        toks = set(lexical.tokenize(u.text))
+        toks = u.tokens or frozenset(lexical.tokenize(u.text))
         overlap = sum(idf.get(t, 1.0) for t in q & toks) / (qweight or 1.0)
         # Passage rank matters most; among a passage's sentences, lexical overlap decides.
         u.score = overlap + 0.6 / (1 + u.chunk_index) + (0.05 if u.position == 0 else 0.0)
@@ -147,12 +147,3 @@ def select(units: list[Unit], question: str, max_chunks: int = 3) -> list[Unit]:
     for u in chosen:
         lead[u.chunk_index] = max(lead.get(u.chunk_index, -9.0), u.score)
     return sorted(chosen, key=lambda u: (-lead[u.chunk_index], u.chunk_index, u.position))
-
-
-def idf_table(chunks: list[dict]) -> dict[str, float]:
-    df: dict[str, int] = {}
-    for c in chunks:
-        for t in set(lexical.tokenize(c["text"])):
-            df[t] = df.get(t, 0) + 1
-    n = len(chunks) or 1
-    return {t: math.log(1 + n / d) for t, d in df.items()}

@@ -50,6 +50,8 @@ class Engine:
         self.today = today
         self.build_id: str = self.retriever.manifest["build_id"]
         self._lock = threading.Lock()
+        self._unit_cache: dict[str, list[tuple[str, bool, frozenset]]] = {}
+        self._chunk_index = {c["chunk_id"]: i for i, c in enumerate(self.retriever.chunks)}
 
     @classmethod
     def from_index(cls, index_dir: Path, **kw) -> Engine:
@@ -57,9 +59,9 @@ class Engine:
 
         return cls(current_build_dir(index_dir), **kw)
 
-    @cached_property
+    @property
     def idf(self) -> dict[str, float]:
-        return compose.idf_table(self.retriever.chunks)
+        return self.retriever.idf
 
     @cached_property
     def library(self) -> list[dict]:
@@ -67,7 +69,7 @@ class Engine:
 
     def warm(self) -> None:
         self.retriever.warm()
-        self.idf, self.library  # noqa: B018
+        self.library  # noqa: B018
         self.answer("What is Core20PLUS5?")
 
     # -----------------------------------------------------------------------------------------
@@ -91,16 +93,16 @@ class Engine:
         query = guarded.policy_text
         with self._lock:  # the ONNX session and caches are shared across adapter threads
             hits = self.retriever.search(query, k=8, history=clean_history or None)
+            plan_tokens = self.retriever.last_plan.bm25_tokens
             timing = dict(self.retriever.timing)
-        if not hits or not self._enough_evidence(query, hits, clean_history):
-            return abstain("no_evidence", NO_EVIDENCE_TEXT)
-
-        plan_tokens = self.retriever.plan(query, clean_history or None).bm25_tokens
-        units: list[compose.Unit] = []
-        top_hits = [h for h in hits if not compose.REFERENCE_SECTION.search(h.chunk.get("section") or "")][:5]
-        for ci, hit in enumerate(top_hits):
-            for pos, (text, is_item) in enumerate(compose.split_units(hit.chunk["text"])):
-                units.append(compose.Unit(text=text, chunk_index=ci, position=pos, is_list_item=is_item))
+            if not hits or not self._enough_evidence(query, hits, plan_tokens):
+                return abstain("no_evidence", NO_EVIDENCE_TEXT)
+            units: list[compose.Unit] = []
+            top_hits = [h for h in hits if not compose.REFERENCE_SECTION.search(h.chunk.get("section") or "")][:5]
+            for ci, hit in enumerate(top_hits):
+                for pos, (text, is_item, toks) in enumerate(self._units(hit.chunk_id, hit.chunk["text"])):
+                    units.append(compose.Unit(text=text, chunk_index=ci, position=pos, is_list_item=is_item,
+                                              tokens=toks))
         compose.score_units(units, plan_tokens, self.idf, query)
         chosen = compose.select(units, query)
         if not chosen:
@@ -143,7 +145,15 @@ class Engine:
                       timing_ms={k: round(v, 2) for k, v in timing.items()}, index_build_id=self.build_id)
 
     # -----------------------------------------------------------------------------------------
-    def _enough_evidence(self, query: str, hits: list[Hit], history: list[str]) -> bool:
+    def _units(self, chunk_id: str, text: str) -> list[tuple[str, bool, frozenset]]:
+        """A chunk's sentences/list items with their tokens, computed once per chunk."""
+        cached = self._unit_cache.get(chunk_id)
+        if cached is None:
+            cached = self._unit_cache[chunk_id] = [
+                (u, item, frozenset(lexical.tokenize(u))) for u, item in compose.split_units(text)]
+        return cached
+
+    def _enough_evidence(self, query: str, hits: list[Hit], plan_tokens: list[str]) -> bool:
         p = self.policy
         best = max(h.dense for h in hits[:3])
         if best < p.min_dense:
@@ -157,12 +167,14 @@ class Engine:
         if best < p.weak_dense and content and len(unknown) / len(content) >= p.max_unknown_share:
             return False
         if best < p.weak_dense:
-            qs = set(self.retriever.plan(query, history or None).bm25_tokens)
+            qs = set(plan_tokens)
             mass = sum(self.retriever.idf.get(t, 1.0) for t in qs) or 1.0
-            cover = max(sum(self.retriever.idf.get(t, 1.0) for t in qs & set(lexical.tokenize(h.chunk["embed_text"])))
-                        for h in hits[:3]) / mass
+            cover = max(sum(self.retriever.idf.get(t, 1.0) for t in qs & self._chunk_tokens(h)) for h in hits[:3]) / mass
             return cover >= p.min_coverage_when_weak
         return True
+
+    def _chunk_tokens(self, hit: Hit) -> set[str]:
+        return self.retriever.chunk_tokens[self._chunk_index[hit.chunk_id]]
 
     def _unknown_terms(self, query: str) -> tuple[list[str], list[str]]:
         """Content words the corpus has never seen (no close spelling either), and which look like names."""

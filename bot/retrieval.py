@@ -74,6 +74,9 @@ class Retriever:
         self.threads = threads
         self.timing: dict[str, float] = {}
         self.is_reference = np.array([_looks_like_references(c) for c in self.chunks], dtype=bool)
+        self.last_plan: QueryPlan | None = None
+        self._corrections: dict[tuple[str, int], str | None] = {}
+        self._shingle_cache: dict[int, set] = {}
 
     # --- loaded on first use, so `hibot search` pays only for what it needs -------------------
     @cached_property
@@ -164,6 +167,12 @@ class Retriever:
                          bm25_tokens=lexical.tokenize(bm25_text), expansions=expansions)
 
     def _correct(self, word: str, cutoff: int = 80) -> str | None:
+        key = (word, cutoff)
+        if key not in self._corrections:
+            self._corrections[key] = self._closest(word, cutoff)
+        return self._corrections[key]
+
+    def _closest(self, word: str, cutoff: int) -> str | None:
         from rapidfuzz import fuzz, process
 
         best = process.extractOne(word, self.vocabulary.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
@@ -173,7 +182,7 @@ class Retriever:
                doc_filter: set[str] | None = None) -> list[Hit]:
         s = self.settings
         t0 = time.perf_counter()
-        plan = self.plan(question, history)
+        plan = self.last_plan = self.plan(question, history)
         qv = self.encoder.encode([plan.text])
         t1 = time.perf_counter()
         n = len(self.chunks)
@@ -181,7 +190,9 @@ class Retriever:
         dense_scores, dense_ids = self.dense_index.search(qv, n if doc_filter else depth)
         dense_scores, dense_ids = dense_scores[0], dense_ids[0]
         bm25_all = self.bm25.scores(plan.bm25_tokens)
-        bm25_order = np.argsort(-bm25_all, kind="stable")
+        # Only the top `depth` need ordering: argpartition keeps a 100x corpus cheap.
+        top_idx = np.argpartition(-bm25_all, depth - 1)[:depth] if depth < n else np.arange(n)
+        bm25_order = top_idx[np.argsort(-bm25_all[top_idx], kind="stable")]
         fused: dict[int, float] = {}
         dense_rank: dict[int, int] = {}
         dense_sim: dict[int, float] = {}
@@ -221,7 +232,9 @@ class Retriever:
         hits: list[Hit] = []
         kept_shingles: list[set] = []
         for i in order:
-            sh = _shingles(self.chunks[i]["text"])
+            sh = self._shingle_cache.get(i)
+            if sh is None:
+                sh = self._shingle_cache[i] = _shingles(self.chunks[i]["text"])
             if any(_jaccard(sh, other) >= s.dedupe_jaccard for other in kept_shingles):
                 continue
             kept_shingles.append(sh)

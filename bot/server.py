@@ -266,7 +266,6 @@ async def _cleanup(app: web.Application) -> None:
 def run(settings: Settings, host: str | None = None, port: int | None = None, socket_mode: bool = False) -> None:
     logs.configure(settings.log_level)
     if socket_mode:
-        from bot.slack.socket_mode import run_socket_mode
 
         app = create_app(settings)
         asyncio.run(_socket_mode(app, settings))
