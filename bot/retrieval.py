@@ -52,6 +52,7 @@ class RetrievalSettings:
     reference_weight: float = 0.3  # reference lists and link dumps rank below prose that answers
     rerank_depth: int = 30
     coverage_weight: float = 0.5  # share of the query's (IDF-weighted) terms found in the passage
+    document_weight: float = 0.3  # share of the query's terms that name the passage's document
 
 
 @dataclass
@@ -104,6 +105,16 @@ class Retriever:
         return [set(lexical.tokenize(c["embed_text"])) for c in self.chunks]
 
     @cached_property
+    def document_tokens(self) -> dict[str, set[str]]:
+        """Words that name a document ("Hunt letter", "board guide", "RCP"): its title, publisher,
+        year and description, less the words every document shares."""
+        docs = {d: set(lexical.tokenize(" ".join(str(m.get(k) or "") for k in
+                                                 ("doc_id", "title", "publisher", "year", "description"))))
+                for d, m in self.documents.items()}
+        common = set.intersection(*docs.values()) if len(docs) > 1 else set()
+        return {d: toks - common for d, toks in docs.items()}
+
+    @cached_property
     def idf(self) -> dict[str, float]:
         import math
 
@@ -138,7 +149,7 @@ class Retriever:
         return found
 
     def warm(self) -> None:
-        self.dense_index, self.bm25, self.vocabulary, self.acronyms, self.idf  # noqa: B018
+        self.dense_index, self.bm25, self.vocabulary, self.acronyms, self.idf, self.document_tokens  # noqa: B018
         self.encoder.encode(["warm up"])
 
     # --- query ------------------------------------------------------------------------------
@@ -222,13 +233,16 @@ class Retriever:
         head = order[: s.rerank_depth]
         qset = set(plan.bm25_tokens)
         qmass = sum(self.idf.get(t, 1.0) for t in qset) or 1.0
+        doc_match = {d: sum(self.idf.get(t, 1.0) for t in qset & toks) / qmass
+                     for d, toks in self.document_tokens.items()}
         for i in head:
             covered = sum(self.idf.get(t, 1.0) for t in qset & self.chunk_tokens[i]) / qmass
-            fused[i] = fused[i] / top + s.coverage_weight * covered
+            fused[i] = (fused[i] / top + s.coverage_weight * covered
+                        + s.document_weight * doc_match.get(self.chunks[i]["doc_id"], 0.0))
         for i in order[s.rerank_depth:]:
             fused[i] = fused[i] / top
         order = sorted(head, key=lambda i: -fused[i]) + order[s.rerank_depth:]
-        top = 1.0 + s.coverage_weight
+        top = 1.0 + s.coverage_weight + s.document_weight
         hits: list[Hit] = []
         kept_shingles: list[set] = []
         for i in order:
