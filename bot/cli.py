@@ -185,11 +185,11 @@ def search(
 
 
 @app.command()
-def chat() -> None:
+def chat(index: IndexOpt = None) -> None:
     """Talk to hibot in the terminal; follow-up questions use the previous turn. Ctrl-D to leave."""
     from bot.render_text import render_answer
 
-    engine = _engine()
+    engine = _engine(index)
     history: list[str] = []
     out.print("Ask about reducing health inequalities (Ctrl-D to quit).")
     while True:

@@ -149,3 +149,13 @@ def test_eval_command_reports_metrics_on_our_own_set(index_dir):
     assert m["n_in_scope"] >= 40 and m["n_out_scope"] >= 15
     assert m["recall_at_5"] >= 0.8
     assert m["abstention_rate"] >= 0.85 and m["false_abstention_rate"] <= 0.1
+
+
+def test_chat_answers_a_follow_up_in_context(index_dir):
+    result = CliRunner().invoke(app, ["chat", "--index", str(index_dir)],
+                                input="What is Core20PLUS5?\nand for children and young people?\nquit\n")
+    assert result.exit_code == 0, result.output
+    turns = result.output.split("you>")
+    assert len(turns) >= 3
+    assert "Core20PLUS5" in turns[1] and "Sources" in turns[1]
+    assert "children" in turns[2].lower() and "Sources" in turns[2]
