@@ -235,7 +235,8 @@ async def _start_scheduler(app: web.Application, clock=None) -> None:
         log.error("prompt_library_invalid", error=str(e))
         return
     kwargs = {"clock": clock} if clock else {}
-    scheduler = Scheduler(state["store"], state["engine"], library, build_senders(settings), **kwargs)
+    scheduler = Scheduler(state["store"], state["engine"], library, build_senders(settings),
+                          retention_days=settings.retention_days, **kwargs)
     state["scheduler"] = scheduler
     state["scheduler_task"] = asyncio.create_task(scheduler.run_forever())
     log.info("scheduler_started", prompts=len(library))
