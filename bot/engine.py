@@ -16,7 +16,7 @@ from pathlib import Path
 from bot import actions as action_picker
 from bot import compose, lexical, safety
 from bot.models import PII_WARNING, SCOPE_TEXT, Answer, Citation
-from bot.retrieval import CHAT_SPELLINGS, Hit, Retriever
+from bot.retrieval import CHAT_SPELLINGS, DOMAIN_SHORTHAND, Hit, Retriever
 
 
 @dataclass
@@ -95,7 +95,7 @@ class Engine:
             hits = self.retriever.search(query, k=8, history=clean_history or None)
             plan_tokens = self.retriever.last_plan.bm25_tokens
             timing = dict(self.retriever.timing)
-            if not hits or not self._enough_evidence(query, hits, plan_tokens):
+            if not hits or not self._enough_evidence(query, hits, plan_tokens, guarded.had_pii):
                 return abstain("no_evidence", NO_EVIDENCE_TEXT)
             units: list[compose.Unit] = []
             top_hits = [h for h in hits if not compose.REFERENCE_SECTION.search(h.chunk.get("section") or "")][:5]
@@ -153,12 +153,14 @@ class Engine:
                 (u, item, frozenset(lexical.tokenize(u))) for u, item in compose.split_units(text)]
         return cached
 
-    def _enough_evidence(self, query: str, hits: list[Hit], plan_tokens: list[str]) -> bool:
+    def _enough_evidence(self, query: str, hits: list[Hit], plan_tokens: list[str], had_pii: bool = False) -> bool:
         p = self.policy
         best = max(h.dense for h in hits[:3])
         if best < p.min_dense:
             return False
         unknown, names = self._unknown_terms(query)
+        if had_pii:
+            names = []  # names next to patient identifiers are the patient's, not the question's topic
         # A named thing the corpus never mentions (Medicaid, Texas, a politician) means the question is
         # about something else, however close its other words are to the guidance.
         if names and best < p.max_dense_with_unknown_names:
@@ -180,11 +182,15 @@ class Engine:
         """Content words the corpus has never seen (no close spelling either), and which look like names."""
         vocab = self.retriever.vocabulary
         unknown, names = [], []
-        for m in re.finditer(r"[A-Za-z][A-Za-z'’-]+", query):
+        for m in re.finditer(r"[A-Za-z][A-Za-z'’]+", query):
             word = m.group(0)
+            if word in DOMAIN_SHORTHAND:
+                continue
             w = word.lower().strip("'’")
             if w in vocab or w in lexical.STOPWORDS or len(w) < 3 or w in CHAT_SPELLINGS:
                 continue
+            if w.endswith("s") and w[:-1] in vocab:
+                continue  # a plural of a corpus word ("GPs", "ICBs")
             if len(w) >= 5 and self.retriever._correct(w, cutoff=88):
                 continue  # a typo of a corpus word
             unknown.append(w)

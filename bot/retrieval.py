@@ -24,6 +24,11 @@ CHAT_SPELLINGS = {
     "2day": "today", "hw": "how", "y": "why", "shld": "should", "wrt": "with regard to", "dept": "department",
     "ppl": "people", "info": "information", "thx": "thanks", "im": "I am", "dont": "do not", "doesnt": "does not",
 }
+# Chat shorthand of the field, matched case-sensitively ("HI" is health inequalities, "hi" a greeting).
+DOMAIN_SHORTHAND = {
+    "HI": "health inequalities", "HIs": "health inequalities", "exec": "executive", "execs": "executives",
+    "NEDs": "non-executive directors", "NED": "non-executive director", "C20P5": "Core20PLUS5",
+}
 ACRONYM_DEF = re.compile(r"\b([A-Z][A-Za-z&'’\-]+(?:\s+(?:and|of|for|the|in|&)?\s*[A-Z][A-Za-z&'’\-]+){1,7})\s*\(([A-Z][A-Za-z0-9+]{1,11}s?)\)")
 
 
@@ -155,14 +160,15 @@ class Retriever:
     # --- query ------------------------------------------------------------------------------
     def plan(self, question: str, history: list[str] | None = None) -> QueryPlan:
         raw_words = re.findall(r"[A-Za-z0-9+']+|[^A-Za-z0-9+'\s]+", question)
-        fixed = [CHAT_SPELLINGS.get(w.lower(), w) for w in raw_words]
+        fixed = [DOMAIN_SHORTHAND.get(w) or CHAT_SPELLINGS.get(w.lower(), w) for w in raw_words]
         text = " ".join(fixed)
         vocab = self.vocabulary
         expansions: list[str] = []
         corrected: list[str] = []
         for w in lexical.words(text):
-            if w in self.acronyms:
-                expansions.append(self.acronyms[w])
+            acronym = w if w in self.acronyms else w[:-1] if w.endswith("s") and w[:-1] in self.acronyms else None
+            if acronym:
+                expansions.append(self.acronyms[acronym])
             if w in vocab or w in lexical.STOPWORDS or len(w) < 4 or w.isdigit():
                 corrected.append(w)
                 continue

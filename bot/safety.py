@@ -538,6 +538,11 @@ class _Near:
 
 
 _INDIVIDUAL_RULES: list[tuple[str, re.Pattern | _Near, bool]] = [
+    # "Look up the address for NHS number …": a records request about a named or numbered person.
+    ("lookup_patient_record", _Near(_rx(
+        r"\b(?:look\s*up|find|retrieve|pull\s+up|access|get|check|tell\s+me|give\s+me|summari[sz]e)\b"
+        r"[^.?!\n]{0,60}?\b(?:address(?:es)?|gp\s+practice|records?|details|results|notes|letters?|history"
+        r"|medications?|contact\s+details|phone\s+number)\b"), after=120, before=120), False),
     ("patient_with_symptom", _Near(_rx(rf"\b{_SYMPTOM}\b"), after=120, before=80), False),
     ("patient_hard_decision", _Near(_rx(rf"\b{_HARD_DECISION}\b"), after=120, before=80), False),
     ("patient_soft_decision", _Near(_rx(rf"\b{_SOFT_DECISION}\b"), after=120, before=1), True),
@@ -584,6 +589,7 @@ _MESSAGES: dict[str, str] = {
 # Cheap gates: a rule is tried only when one of these lower-case substrings is in the question, so a
 # typical policy question touches few patterns. "<ref>" means a patient reference was found.
 _NEEDS: dict[str, tuple[str, ...]] = {
+    "lookup_patient_record": ("<ref>",),
     "ignore_instructions": ("ignore", "disregard", "forget", "override", "bypass"),
     "ignore_previous": ("ignore",),
     "imperative_disregard": ("ignore", "disregard", "forget", "override"),
