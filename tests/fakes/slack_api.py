@@ -1,0 +1,267 @@
+"""A fake Slack Web API on 127.0.0.1, modelled on slack-bolt-python's tests/mock_web_api_server.
+
+One HTTP server thread stands in for https://slack.com/api/. The app's client gets `base_url`
+(`SLACK_API_BASE_URL`); every request is recorded (method path + parsed body) so tests assert on
+what reached "Slack", polling briefly because replies are asynchronous. It can be told to answer
+the next N calls of a method with HTTP 429 + Retry-After, or with an `ok: false` error.
+
+Any other path (e.g. a `response_url` the test put in a payload) is recorded and answered `ok`.
+
+    with FakeSlackAPI() as slack:
+        settings = Settings(SLACK_API_BASE_URL=slack.base_url, ...)
+        ...
+        posts = slack.wait_for("chat.postMessage", 1)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import parse_qs, urlparse
+
+BOT_USER_ID = "UHIBOTBOT"
+BOT_ID = "BHIBOTBOT"
+TEAM_ID = "T0HIBOT01"
+API_PREFIX = "/api/"
+
+
+@dataclass
+class Received:
+    path: str  # "chat.postMessage" for Web API methods, the full path for anything else
+    body: dict[str, Any]
+    headers: dict[str, str]
+    at: float  # time.monotonic() when it arrived
+    status: int = 200  # what the fake answered: 429 for a scripted rate limit
+    ok: bool = True  # False when a scripted error or rate limit was returned
+
+
+@dataclass
+class _Scripted:
+    """What to answer for the next `remaining` calls of one method instead of the normal reply."""
+
+    remaining: int
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+
+
+@dataclass
+class _State:
+    requests: list[Received] = field(default_factory=list)
+    scripted: dict[str, list[_Scripted]] = field(default_factory=dict)
+    replies: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+    users: dict[str, dict] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+
+def _parse_body(raw: bytes, query: str) -> dict[str, Any]:
+    params: dict[str, Any] = {k: v[0] for k, v in parse_qs(query).items()}
+    if not raw:
+        return params
+    text = raw.decode("utf-8")
+    if text.lstrip().startswith("{"):
+        return {**params, **json.loads(text)}
+    form = {k: v[0] for k, v in parse_qs(text).items()}
+    for key in ("blocks", "view", "attachments"):  # form-encoded calls carry these as JSON strings
+        if isinstance(form.get(key), str) and form[key][:1] in "[{":
+            form[key] = json.loads(form[key])
+    return {**params, **form}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        url = urlparse(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = _parse_body(raw, url.query)
+        path = url.path.removeprefix(API_PREFIX)
+        state = self.server.state
+        with state.lock:
+            scripted = state.scripted.get(path) or []
+            step = scripted[0] if scripted else None
+            if step:
+                step.remaining -= 1
+                if step.remaining <= 0:
+                    scripted.pop(0)
+            status = step.status if step else 200
+            ok = step is None
+            state.requests.append(Received(path, body, dict(self.headers.items()), time.monotonic(), status, ok))
+        if step is not None:
+            headers = {"Retry-After": str(step.retry_after)} if step.retry_after is not None else {}
+            payload = {"ok": False, "error": step.error or "ratelimited"}
+            return self._reply(step.status, payload, headers)
+        if path.startswith("/"):  # a response_url or webhook, not a Web API method
+            return self._reply(200, {"ok": True})
+        auth = self.headers.get("Authorization", "")
+        if path == "apps.connections.open" and auth.startswith("Bearer xapp-"):
+            # Socket Mode's first step; nothing listens at this WebSocket URL (no cloud in tests).
+            return self._reply(200, {"ok": True, "url": "ws://127.0.0.1:9/link/?ticket=fake"})
+        if not auth.startswith("Bearer xoxb-"):
+            return self._reply(200, {"ok": False, "error": "invalid_auth"})
+        return self._reply(200, self._answer(path, body))
+
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        state = self.server.state
+        if method == "auth.test":
+            return {"ok": True, "url": "https://hibot-test.slack.com/", "team": "hibot test", "user": "hibot",
+                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+        if method == "chat.postMessage":
+            ts = f"1700000000.{next(state.ts):06d}"
+            return {"ok": True, "channel": body.get("channel"), "ts": ts,
+                    "message": {"type": "message", "bot_id": BOT_ID, "ts": ts, "text": body.get("text", "")}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{next(state.ts):06d}"}
+        if method == "conversations.replies":
+            with state.lock:
+                messages = list(state.replies.get((body.get("channel", ""), body.get("ts", ""))) or [])
+            return {"ok": True, "messages": messages, "has_more": False}
+        if method in ("views.publish", "views.open"):
+            view = body.get("view")
+            view = json.loads(view) if isinstance(view, str) else (view or {})
+            return {"ok": True, "view": {"id": "V0FAKE", **view}}
+        if method == "users.info":
+            user_id = body.get("user", "")
+            with state.lock:
+                user = {"id": user_id, "is_admin": False, "is_owner": False, **state.users.get(user_id, {})}
+            return {"ok": True, "user": user}
+        return {"ok": True}
+
+    def _reply(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    state: _State
+
+
+class FakeSlackAPI:
+    """The fake Web API server thread. Use as a context manager, or start()/stop()."""
+
+    def __init__(self) -> None:
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.state = _State()
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-slack-api", daemon=True)
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        """What `SLACK_API_BASE_URL` should be (slack_sdk appends the method name)."""
+        return self.url + API_PREFIX
+
+    def response_url(self, name: str = "r") -> str:
+        return f"{self.url}/response/{name}"
+
+    def start(self) -> FakeSlackAPI:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # --- configuration --------------------------------------------------------------------------
+    def set_thread(self, channel: str, thread_ts: str, messages: list[dict]) -> None:
+        """What conversations.replies returns for this thread (parent first, as Slack does)."""
+        with self._server.state.lock:
+            self._server.state.replies[(channel, thread_ts)] = messages
+
+    def set_user(self, user_id: str, *, is_admin: bool = False, is_owner: bool = False) -> None:
+        with self._server.state.lock:
+            self._server.state.users[user_id] = {"is_admin": is_admin, "is_owner": is_owner}
+
+    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """The next `times` calls of `method` get HTTP 429 with Retry-After."""
+        self._script(method, _Scripted(times, status=429, error="ratelimited", retry_after=retry_after))
+
+    def fail(self, method: str, error: str, times: int = 1) -> None:
+        """The next `times` calls of `method` get `{"ok": false, "error": error}` (HTTP 200, like Slack)."""
+        self._script(method, _Scripted(times, error=error))
+
+    def _script(self, method: str, step: _Scripted) -> None:
+        with self._server.state.lock:
+            self._server.state.scripted.setdefault(method, []).append(step)
+
+    # --- inspection -----------------------------------------------------------------------------
+    @property
+    def requests(self) -> list[Received]:
+        with self._server.state.lock:
+            return list(self._server.state.requests)
+
+    def calls(self, path: str) -> list[Received]:
+        return [r for r in self.requests if r.path == path]
+
+    def bodies(self, path: str) -> list[dict[str, Any]]:
+        return [r.body for r in self.calls(path)]
+
+    def count(self, path: str) -> int:
+        return len(self.calls(path))
+
+    def delivered(self, path: str) -> list[Received]:
+        """Calls that succeeded (not rate-limited, not a scripted error)."""
+        return [r for r in self.calls(path) if r.ok]
+
+    def wait_for(self, path: str, count: int = 1, timeout: float = 10.0) -> list[Received]:
+        """Poll until at least `count` calls of `path` arrived; returns them (fails after timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.calls(path)
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                seen = sorted({r.path for r in self.requests})
+                raise AssertionError(f"expected {count} x {path} within {timeout}s, got {len(found)}; saw {seen}")
+            time.sleep(0.02)
+
+    async def until(self, path: str, count: int = 1, timeout: float = 10.0, ok_only: bool = True) -> list[Received]:
+        """`wait_for` for async tests: polls without blocking the event loop the app runs on."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.delivered(path) if ok_only else self.calls(path)
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                seen = sorted({r.path for r in self.requests})
+                raise AssertionError(f"expected {count} x {path} within {timeout}s, got {len(found)}; saw {seen}")
+            await asyncio.sleep(0.02)
+
+    def clear(self) -> None:
+        with self._server.state.lock:
+            self._server.state.requests.clear()

@@ -1,0 +1,302 @@
+"""Slack Block Kit rendering (bot/slack/render.py, views.py) and reading Slack's text (inbound.py).
+
+Pure functions, so these build `Answer`s by hand; the wording is the test's own, only structure,
+escaping and Slack's limits are asserted."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bot.models import PII_WARNING, PII_WARNING_TEXT, Action, Answer, Citation, Prompt
+from bot.slack import inbound
+from bot.slack.render import (
+    BLOCKS_MAX,
+    BUTTON_TEXT_MAX,
+    CONTEXT_ELEMENTS_MAX,
+    CONTEXT_TEXT_MAX,
+    FALLBACK_TEXT_MAX,
+    FEEDBACK_DOWN,
+    FEEDBACK_UP,
+    SECTION_TEXT_MAX,
+    SHARE,
+    escape,
+    render_answer,
+    render_prompt,
+    share_message,
+    split_text,
+)
+from bot.slack.views import feedback_modal, home_view, modal_answer_id, modal_comment
+
+URL = "https://example.org/guide?a=1&b=2"
+LINK = re.compile(r"<(?:https?://[^<>|\s]+\|[^<>]*|@[UW][A-Z0-9]+)>")  # links and mentions built here
+
+
+def cite(n: int, **kw) -> Citation:
+    base = {"n": n, "doc_id": f"doc-{n}", "title": f"Guide {n}", "publisher": "NHS England", "year": 2024,
+            "section": "Part A > Section B", "page": n + 10, "url": f"https://example.org/doc{n}", "quote": "q",
+            "chunk_id": f"c{n}", "score": 0.5}
+    return Citation(**{**base, **kw})
+
+
+def answer(**kw) -> Answer:
+    base = {"question": "What is Core20PLUS5?", "abstained": False, "reason": None,
+            "answer": "Core20PLUS5 is an approach. [1]\n- first item [2]\n- second item [1]",
+            "citations": [cite(1), cite(2)],
+            "actions": [Action("ask", "Ask who leads this work", 1), Action("advocate", "Raise it at board", 2)]}
+    return Answer(**{**base, **kw})
+
+
+def blocks_with(blocks: list[dict], prefix: str) -> list[dict]:
+    return [b for b in blocks if b.get("block_id", "").startswith(prefix)]
+
+
+def all_text(blocks: list[dict]) -> str:
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def buttons(blocks: list[dict]) -> list[dict]:
+    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+# --- the answer ----------------------------------------------------------------------------------
+def test_citation_markers_link_to_the_cited_source():
+    msg = render_answer(answer())
+    text = blocks_with(msg.blocks, "hibot_answer")[0]["text"]["text"]
+    assert "<https://example.org/doc1|[1]>" in text
+    assert "<https://example.org/doc2|[2]>" in text
+
+
+def test_marker_without_a_url_stays_plain():
+    msg = render_answer(answer(citations=[cite(1, url=None), cite(2)]))
+    text = blocks_with(msg.blocks, "hibot_answer")[0]["text"]["text"]
+    assert "[1]" in text and "|[1]>" not in text
+
+
+def test_list_lines_render_as_bullets():
+    text = blocks_with(render_answer(answer()).blocks, "hibot_answer")[0]["text"]["text"]
+    lines = text.split("\n")
+    assert lines[1].startswith("• first item") and lines[2].startswith("• second item")
+    assert not any(line.startswith("- ") for line in lines)
+
+
+def test_sources_list_every_citation_with_title_section_page_publisher_year_and_link():
+    msg = render_answer(answer())
+    elements = [e["text"] for b in blocks_with(msg.blocks, "hibot_sources_") if b["type"] == "context"
+                for e in b["elements"]]
+    assert len(elements) == 2
+    first = elements[0]
+    assert first.startswith("*[1]*")
+    assert "<https://example.org/doc1|Guide 1>" in first
+    assert "Section B" in first and "p. 11" in first and "NHS England" in first and "2024" in first
+
+
+def test_currency_note_is_shown_when_set():
+    note = "This guidance is from 2014; check for newer guidance."
+    msg = render_answer(answer(citations=[cite(1, currency_note=note), cite(2)]))
+    sources = all_text(blocks_with(msg.blocks, "hibot_sources_"))
+    assert note in sources
+
+
+def test_actions_section_lists_each_action_with_its_source_number():
+    msg = render_answer(answer())
+    text = blocks_with(msg.blocks, "hibot_actions")[0]["text"]["text"]
+    assert "*Ask:* Ask who leads this work <https://example.org/doc1|[1]>" in text
+    assert "*Advocate:* Raise it at board <https://example.org/doc2|[2]>" in text
+
+
+def test_feedback_buttons_carry_the_answer_id():
+    a = answer()
+    ids = {e["action_id"]: e["value"] for e in buttons(render_answer(a).blocks)}
+    assert ids == {FEEDBACK_UP: a.answer_id, FEEDBACK_DOWN: a.answer_id}
+
+
+def test_share_button_is_added_only_when_asked():
+    a = answer()
+    share = [e for e in buttons(render_answer(a, share=True).blocks) if e["action_id"] == SHARE]
+    assert [e["value"] for e in share] == [a.answer_id]
+
+
+def test_patient_data_warning_is_the_first_block():
+    msg = render_answer(answer(warnings=[PII_WARNING]))
+    assert msg.blocks[0]["block_id"] == "hibot_warning"
+    assert escape(PII_WARNING_TEXT) in msg.blocks[0]["text"]["text"]
+    assert PII_WARNING_TEXT.split(".")[0] in msg.text
+
+
+def test_abstention_has_a_clear_message_and_no_sources_actions_or_share():
+    a = answer(abstained=True, reason="out_of_scope", answer="I can't answer that from the guidance.",
+               citations=[], actions=[])
+    msg = render_answer(a, share=True)
+    assert blocks_with(msg.blocks, "hibot_abstained")
+    assert not blocks_with(msg.blocks, "hibot_sources") and not blocks_with(msg.blocks, "hibot_actions")
+    assert {e["action_id"] for e in buttons(msg.blocks)} == {FEEDBACK_UP, FEEDBACK_DOWN}
+
+
+def test_user_and_source_text_is_escaped_but_generated_links_are_not():
+    a = answer(answer="Use <b>data</b> & <!channel> tricks [1]",
+               citations=[cite(1, title="A & B <script>", section="x > y", url=URL)], actions=[])
+    msg = render_answer(a)
+    text = blocks_with(msg.blocks, "hibot_answer")[0]["text"]["text"]
+    assert "&lt;b&gt;data&lt;/b&gt; &amp; &lt;!channel&gt;" in text
+    assert "<https://example.org/guide?a=1&amp;b=2|[1]>" in text
+    source = blocks_with(msg.blocks, "hibot_sources_0")[0]["elements"][0]["text"]
+    assert "A &amp; B &lt;script&gt;" in source
+    assert "<!channel>" not in all_text(msg.blocks) and "<!channel>" not in msg.text
+
+
+def test_only_web_links_are_linked():
+    msg = render_answer(answer(citations=[cite(1, url="javascript:alert(1)"), cite(2)]))
+    assert "javascript:" not in all_text(msg.blocks)
+
+
+def long_answer(citations: int = 40, sentences: int = 400) -> Answer:
+    cites = [cite(i, title="T & " * 80, section="S > " * 120, currency_note="Old <guidance> " * 40,
+                  url=f"https://example.org/{'p' * 200}/{i}") for i in range(1, citations + 1)]
+    lines = []
+    for i in range(sentences):
+        n = i % citations + 1
+        text = f"Sentence {i} about <inequalities> & access, with a long tail of words {'x' * (i % 50)}. [{n}]"
+        lines.append(f"- {text}" if i % 7 == 0 else text)
+    lines.append("W" * 7000 + " [1]")  # one unbreakable word longer than two sections
+    actions = [Action(("ask", "advocate", "analyse")[i % 3], "Do the thing & more " * 30, i % citations + 1)
+               for i in range(30)]
+    return Answer(question="q", abstained=False, reason=None, answer="\n".join(lines), citations=cites,
+                  actions=actions, warnings=[PII_WARNING])
+
+
+def assert_within_slack_limits(blocks: list[dict], text: str) -> None:
+    assert len(blocks) <= BLOCKS_MAX
+    assert len(text) <= FALLBACK_TEXT_MAX
+    for b in blocks:
+        if b["type"] == "section":
+            assert len(b["text"]["text"]) <= SECTION_TEXT_MAX
+        if b["type"] == "context":
+            assert len(b["elements"]) <= CONTEXT_ELEMENTS_MAX
+            assert all(len(e["text"]) <= CONTEXT_TEXT_MAX for e in b["elements"])
+        if b["type"] == "actions":
+            assert all(len(e["text"]["text"]) <= BUTTON_TEXT_MAX for e in b["elements"])
+        for t in [b.get("text", {}).get("text", "")] + [e.get("text", "") for e in b.get("elements", [])
+                                                        if e.get("type") == "mrkdwn"]:
+            # every < opens a link or mention built here and is closed in the same block: nothing was cut mid-link
+            assert t.count("<") == t.count(">") == len(LINK.findall(t))
+            assert not re.search(r"&[a-z]{0,3}$", t)
+
+
+def test_long_multi_citation_answer_stays_within_slack_limits():
+    a = long_answer()
+    msg = render_answer(a, share=True)
+    assert_within_slack_limits(msg.blocks, msg.text)
+    assert len(blocks_with(msg.blocks, "hibot_answer")) > 1  # split, not cut to one section
+    sources = all_text(blocks_with(msg.blocks, "hibot_sources_"))
+    assert all(f"*[{c.n}]*" in sources for c in a.citations)
+    assert buttons(msg.blocks)  # the buttons survive the trimming
+
+
+def test_answer_longer_than_fifty_blocks_is_shortened_and_says_so():
+    a = long_answer(citations=3, sentences=3000)
+    msg = render_answer(a)
+    assert_within_slack_limits(msg.blocks, msg.text)
+    assert "shortened" in blocks_with(msg.blocks, "hibot_answer")[-1]["text"]["text"]
+
+
+def test_split_never_cuts_inside_a_link_or_an_entity():
+    text = " ".join(f"&amp;<https://example.org/{i}|[{i}]>" for i in range(400))
+    for chunk in split_text(text, 100):
+        assert len(chunk) <= 100
+        assert chunk.count("<") == chunk.count(">")
+        assert not re.search(r"&[a-z]{0,3}$", chunk)
+
+
+def test_shared_copy_keeps_blocks_and_citations_drops_share_and_says_who_shared():
+    msg = render_answer(answer(), share=True)
+    shared = share_message(msg.payload(channel="C1", user="U1"), "U0SHARER")
+    assert shared.blocks[0]["elements"][0]["text"].endswith("Shared by <@U0SHARER>")
+    assert SHARE not in {e["action_id"] for e in buttons(shared.blocks)}
+    assert {FEEDBACK_UP, FEEDBACK_DOWN} <= {e["action_id"] for e in buttons(shared.blocks)}
+    original = [b for b in msg.blocks if b["type"] != "actions"]
+    assert [b for b in shared.blocks[1:] if b["type"] != "actions"] == original
+    assert "<@U0SHARER>" in shared.text
+
+
+def test_shared_copy_of_the_longest_answer_stays_within_fifty_blocks():
+    msg = render_answer(long_answer(citations=3, sentences=3000), share=True)
+    shared = share_message(msg.payload(), "U0SHARER")
+    assert_within_slack_limits(shared.blocks, shared.text)
+
+
+def test_shared_marker_does_not_trust_a_malformed_user_id():
+    shared = share_message(render_answer(answer()).payload(), "<!channel>")
+    assert "<!channel>" not in all_text(shared.blocks)
+
+
+# --- weekly prompts, help, home, modal ----------------------------------------------------------
+def test_weekly_prompt_has_title_body_cited_answer_and_this_week_action():
+    prompt = Prompt(id="p1", title="Know your Core20", audience="clinicians", tags=["data"],
+                    body="**Why** it matters:\n- one thing", question="What is Core20PLUS5?", action="advocate")
+    msg = render_prompt(prompt, answer())
+    assert msg.blocks[0]["type"] == "header" and "Know your Core20" in msg.blocks[0]["text"]["text"]
+    body = blocks_with(msg.blocks, "hibot_prompt_body")[0]["text"]["text"]
+    assert "*Why*" in body and "• one thing" in body
+    assert blocks_with(msg.blocks, "hibot_sources_0")
+    week = blocks_with(msg.blocks, "hibot_this_week")[0]["text"]["text"]
+    assert week.startswith("*This week:*") and "*Advocate:*" in week and "|[2]>" in week
+    assert msg.blocks[-1]["type"] == "actions"
+    assert_within_slack_limits(msg.blocks, msg.text)
+
+
+def test_home_view_lists_usage_examples_and_the_users_subscriptions():
+    class Sub:
+        conversation_id, weekday, time, timezone = "C0123ABC", 0, "09:00", "Europe/London"
+        audience, tag, active, paused_reason = None, "data", False, "paused by a lead"
+
+    view = home_view([Sub()])
+    text = all_text(view["blocks"])
+    assert view["type"] == "home"
+    assert "/hibot" in text and "Example questions" in text
+    assert "<#C0123ABC>" in text and "Mondays at 09:00 (Europe/London)" in text and "paused" in text
+
+
+def test_home_view_still_renders_when_subscriptions_are_unavailable():
+    assert "could not be loaded" in all_text(home_view(None)["blocks"])
+
+
+def test_feedback_modal_round_trips_the_answer_id_and_comment():
+    view = feedback_modal("abc123", "C1")
+    assert view["notify_on_close"] is True
+    view["state"] = {"values": {"comment": {"comment_input": {"type": "plain_text_input", "value": " too vague "}}}}
+    assert modal_answer_id(view) == "abc123" and modal_comment(view) == "too vague"
+
+
+# --- reading Slack's text ------------------------------------------------------------------------
+def test_clean_text_removes_hibot_mention_and_unescapes():
+    text = "<@UHIBOT> what about <@U2|sam> in <#C1|general>? see <https://x.org|this> &amp; &lt;that&gt;"
+    assert inbound.clean_text(text, "UHIBOT") == "what about @sam in #general? see this & <that>"
+
+
+def test_people_write_messages_bots_edits_and_joins_do_not():
+    person = {"type": "message", "user": "U1", "text": "hi", "ts": "1.0"}
+    assert inbound.is_from_a_person(person, "UHIBOT", "BHIBOT")
+    assert inbound.is_from_a_person({**person, "subtype": "thread_broadcast"})
+    for other in ({**person, "bot_id": "B2"}, {**person, "subtype": "bot_message"},
+                  {**person, "subtype": "message_changed"}, {**person, "subtype": "message_deleted"},
+                  {**person, "subtype": "channel_join"}, {**person, "user": "UHIBOT"}):
+        assert not inbound.is_from_a_person(other, "UHIBOT", "BHIBOT")
+
+
+def test_thread_history_is_earlier_user_questions_oldest_first():
+    messages = [
+        {"user": "U1", "text": "<@UHIBOT> What is Core20PLUS5?", "ts": "1.0"},
+        {"user": "UHIBOT", "bot_id": "BHIBOT", "text": "answer", "ts": "2.0"},
+        {"user": "U1", "text": "thanks!", "ts": "3.0"},
+        {"user": "U2", "text": "and for adults?", "ts": "4.0"},
+        {"user": "U1", "text": "what about children?", "ts": "5.0"},
+    ]
+    history, participated = inbound.thread_history(messages, before_ts="5.0", bot_user_id="UHIBOT",
+                                                    bot_id="BHIBOT")
+    assert history == ["What is Core20PLUS5?", "and for adults?"] and participated
+
+
+def test_thanks_and_emoji_in_a_thread_are_not_questions():
+    assert inbound.is_chatter("Thanks!") and inbound.is_chatter(":+1:") and inbound.is_chatter("ok.")
+    assert not inbound.is_chatter("what about children?")
