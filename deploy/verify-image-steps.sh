@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/hibot-image-XXXX)
 trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install -q --upgrade pip
-"$work/venv/bin/pip" install -q "torch==2.13.0"          # the Dockerfile uses the CPU wheel index
-"$work/venv/bin/pip" install -q .
+pipq() { "$work/venv/bin/pip" install -q "$@" 2>&1 | grep -v -e "^WARNING: Location" -e "^ *$" || true; }
+pipq --upgrade pip
+pipq "torch==2.13.0"          # the Dockerfile uses the CPU wheel index
+pipq .
 mkdir -p "$work/app" "$work/data"
 cp -r corpus prompts "$work/app/"
 ( cd "$work/app" && HIBOT_CORPUS_DIR="$work/app/corpus" HIBOT_INDEX_DIR="$work/app/index" \

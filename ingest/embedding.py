@@ -65,7 +65,8 @@ def embed_passages(model, texts: list[str], batch_size: int = 32,
                                 convert_to_numpy=True, show_progress_bar=False))
         if progress:
             progress(len(batch))
-    dim = model.get_sentence_embedding_dimension()
+    get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    dim = get_dim()
     return np.vstack(out).astype("float32") if out else np.zeros((0, dim), dtype="float32")
 
 
