@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/hibot-image-XXXX)
 trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"
-pipq() { "$work/venv/bin/pip" install -q "$@" 2>&1 | grep -v -e "^WARNING: Location" -e "^ *$" || true; }
+pipq() { "$work/venv/bin/pip" install -q "$@" 2> >(grep -v -e "^WARNING: Location" -e "BuildBackendWarning" >&2); }
 pipq --upgrade pip
 pipq "torch==2.13.0"          # the Dockerfile uses the CPU wheel index
 pipq .
