@@ -51,34 +51,67 @@ class InstrumentedEngine:
 
 
 class InstrumentedStore:
-    """The store, counting feedback and reporting failed writes instead of losing them silently."""
+    """The store as the adapters see it: every call retried through a short database outage, feedback
+    counted, and retry de-duplication degraded to memory (not lost answers) while the database is down."""
+
+    NOT_RETRIED = {"ping", "close", "migrate", "hash_user"}
 
     def __init__(self, store):
         self._store = store
+        self._seen_in_memory: dict[tuple[str, str], float] = {}
 
     def __getattr__(self, name):
-        return getattr(self._store, name)
+        attr = getattr(self._store, name)
+        if not callable(attr) or name in self.NOT_RETRIED or name.startswith("_"):
+            return attr
+
+        def retried(*args, **kwargs):
+            return _retrying(name, attr, *args, **kwargs)
+
+        return retried
 
     def add_feedback(self, platform, user_id, answer_id, rating, comment=None):
         result = _retrying("add_feedback", self._store.add_feedback, platform, user_id, answer_id, rating, comment)
         metrics.FEEDBACK.labels(platform=platform, rating="up" if rating > 0 else "down").inc()
         return result
 
-    def save_answer(self, *args, **kwargs):
-        return _retrying("save_answer", self._store.save_answer, *args, **kwargs)
+    def claim_event(self, platform: str, event_id: str, *args, **kwargs) -> bool:
+        try:
+            return _retrying("claim_event", self._store.claim_event, platform, event_id, *args, attempts=3, **kwargs)
+        except Exception as e:
+            if not _transient(e):
+                raise
+            # Answer rather than go silent: dedupe in this process until the database is back.
+            key = (platform, event_id)
+            if key in self._seen_in_memory:
+                return False
+            if len(self._seen_in_memory) > 50_000:
+                self._seen_in_memory.clear()
+            self._seen_in_memory[key] = time.time()
+            log.warning("dedupe_degraded_to_memory", platform=platform)
+            return True
+
+
+def _transient(e: Exception) -> bool:
+    names = {type(x).__name__ for x in (e, e.__cause__, e.__context__) if x is not None}
+    return bool(names & {"OperationalError", "InterfaceError", "DisconnectionError", "TimeoutError",
+                         "ConnectionRefusedError", "ConnectionError"})
 
 
 def _retrying(op: str, fn, *args, attempts: int = 8, **kwargs):
-    """Writes survive a short database outage: retry with backoff (~25 s in all), then report."""
+    """Database calls survive a short outage: retry with backoff (~16 s in all), then report."""
     delay = 0.2
     for i in range(attempts):
         try:
             return fn(*args, **kwargs)
-        except Exception as e:  # sqlalchemy OperationalError and friends
-            if i == attempts - 1 or "OperationalError" not in type(e).__name__ and "Interface" not in type(e).__name__:
-                metrics.DB_ERRORS.labels(operation=op).inc()
-                log.error("db_write_failed", operation=op, error=type(e).__name__)
+        except Exception as e:
+            if i == attempts - 1 or not _transient(e):
+                if _transient(e):
+                    metrics.DB_ERRORS.labels(operation=op).inc()
+                    log.error("db_call_failed", operation=op, error=type(e).__name__)
                 raise
+            if i == 0:
+                log.warning("db_call_retrying", operation=op, error=type(e).__name__)
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
 
@@ -205,6 +238,11 @@ def _add_routes(app: web.Application, settings: Settings, state: dict) -> None:
 
 async def _warm(app: web.Application) -> None:
     state = app[STATE]
+    # Answers and database calls run in threads; with the default 6 (on 2 cores) a database outage's
+    # retries would queue every answer behind them.
+    from concurrent.futures import ThreadPoolExecutor
+
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=64, thread_name_prefix="hibot"))
 
     async def warm():
         try:
