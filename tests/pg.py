@@ -46,79 +46,59 @@ def missing_reason() -> str | None:
     return None
 
 
+class PgCluster:
+    """One throw-away cluster that can be stopped and started again (the outage benchmark does)."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="hibot-pg-"))
+        self.data, self.sock = self.root / "data", self.root / "sock"
+        self.sock.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+            shutil.chown(self.sock, "postgres", "postgres")
+            self.root.chmod(0o700)
+        self.port = _free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self._run([str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                   "--no-sync", "-E", "UTF8", "--locale=C"])
+
+    def _run(self, cmd: list[str], check: bool = True) -> subprocess.CompletedProcess:
+        try:
+            return subprocess.run(_as_postgres(cmd), check=check, capture_output=True, text=True, cwd=self.root)
+        except subprocess.CalledProcessError as e:
+            log = (self.root / "log").read_text() if (self.root / "log").exists() else ""
+            raise RuntimeError(f"PostgreSQL command failed: {e.stderr}\n{log}") from e
+
+    def start(self) -> None:
+        # fsync off: a test cluster never needs crash safety, and it makes commits ~10x cheaper.
+        opts = f"-p {self.port} -k {self.sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"),
+                   "-w", "-t", "30", "start"])
+
+    def stop(self, mode: str = "immediate") -> None:
+        self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"], check=False)
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def postgres_cluster() -> Iterator[str]:
     """Start a cluster, yield `postgresql+psycopg://postgres@127.0.0.1:PORT/postgres`, then remove it."""
     reason = missing_reason()
     if reason:
         pytest.skip(reason)
-    root = Path(tempfile.mkdtemp(prefix="hibot-pg-"))
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-        shutil.chown(sock, "postgres", "postgres")
-        root.chmod(0o700)
-    port = _free_port()
+    cluster = PgCluster()
     try:
-        subprocess.run(
-            _as_postgres(
-                [
-                    str(PG_BIN / "initdb"),
-                    "-D",
-                    str(data),
-                    "-A",
-                    "trust",
-                    "-U",
-                    "postgres",
-                    "--no-sync",
-                    "-E",
-                    "UTF8",
-                    "--locale=C",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=root,
-        )
-        # fsync off: a test cluster never needs crash safety, and it makes commits ~10x cheaper.
-        opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        subprocess.run(
-            _as_postgres(
-                [
-                    str(PG_BIN / "pg_ctl"),
-                    "-D",
-                    str(data),
-                    "-o",
-                    opts,
-                    "-l",
-                    str(root / "log"),
-                    "-w",
-                    "-t",
-                    "30",
-                    "start",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=root,
-        )
-    except subprocess.CalledProcessError as e:
-        log = (root / "log").read_text() if (root / "log").exists() else ""
-        shutil.rmtree(root, ignore_errors=True)
-        raise RuntimeError(f"could not start PostgreSQL: {e.stderr}\n{log}") from e
+        cluster.start()
+    except RuntimeError:
+        cluster.destroy()
+        raise
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield cluster.url
     finally:
-        subprocess.run(
-            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
-            check=False,
-            capture_output=True,
-            cwd=root,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.destroy()
 
 
 def fresh_database(url: str) -> str:

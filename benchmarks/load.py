@@ -1,0 +1,233 @@
+"""Load and fault check for `hibot serve` (issue: deploy and operate). Everything on 127.0.0.1.
+
+    python -m benchmarks.load [--seconds 60] [--rate 20] [--outage]
+
+Starts a PostgreSQL cluster, a fake Slack Web API and a fake Bot Connector, then `hibot serve` as
+a real subprocess. Sends mixed traffic at `rate` requests/s for `seconds`: Slack @mentions, Teams
+personal messages and Slack 👍 clicks on earlier answers. Samples the server's RSS every second.
+With --outage the database is stopped for 10 s a third of the way in. At the end it checks that
+every question got exactly one reply and every acknowledged 👍 is a row in the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+import aiohttp
+from slack_sdk.signature import SignatureVerifier
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import pct  # noqa: E402
+from tests.fakes.bot_connector import FakeBotConnector  # noqa: E402
+from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
+from tests.pg import PgCluster, _free_port  # noqa: E402
+
+SECRET = "load-test-signing-secret"
+QUESTIONS = ["What is Core20PLUS5?", "What should I ask my trust board about health inequalities?",
+             "How can NHS trusts act as anchor institutions?", "What data should trusts collect on health inequalities?"]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def signed(body: str, content_type: str) -> dict:
+    ts = str(int(time.time()))
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)}
+
+
+def mention(i: int) -> tuple[str, dict]:
+    ts = f"{int(time.time())}.{i:06d}"
+    body = json.dumps({"type": "event_callback", "team_id": "T0LOAD", "api_app_id": "A0LOAD",
+                       "event_id": f"EvLoad{i:07d}", "event_time": int(time.time()),
+                       "event": {"type": "app_mention", "user": f"U0LOAD{i % 40:02d}", "channel": "C0LOAD",
+                                 "ts": ts, "event_ts": ts, "text": f"<@UHIBOTBOT> {QUESTIONS[i % len(QUESTIONS)]}"}})
+    return body, signed(body, "application/json")
+
+
+def thumbs_up(i: int, answer_id: str) -> tuple[str, dict]:
+    payload = {"type": "block_actions", "user": {"id": f"U0LOAD{i % 40:02d}"}, "team": {"id": "T0LOAD"},
+               "api_app_id": "A0LOAD", "trigger_id": f"trig{i}", "container": {"type": "message"},
+               "channel": {"id": "C0LOAD"}, "message": {"ts": "1.1"},
+               "actions": [{"type": "button", "action_id": "feedback_up", "value": answer_id,
+                            "block_id": "feedback", "action_ts": str(time.time())}]}
+    body = "payload=" + urllib.parse.quote(json.dumps(payload))
+    return body, signed(body, "application/x-www-form-urlencoded")
+
+
+def teams_activity(i: int, service_url: str) -> dict:
+    user = i % 40
+    return {"type": "message", "id": f"load-{i}", "channelId": "msteams", "serviceUrl": service_url,
+            "from": {"id": f"29:load-{user}", "aadObjectId": f"aad-load-{user}"},
+            "recipient": {"id": "28:hibot", "name": "hibot"},
+            "conversation": {"id": f"a:load-{user}", "conversationType": "personal", "tenantId": "load"},
+            "channelData": {"tenant": {"id": "load"}}, "text": QUESTIONS[i % len(QUESTIONS)]}
+
+
+def answer_ids(slack: FakeSlackAPI) -> list[str]:
+    ids = []
+    for body in slack.bodies("/chat.postMessage"):
+        blocks = body.get("blocks")
+        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks or []
+        for b in blocks:
+            for el in b.get("elements", []) if isinstance(b, dict) else []:
+                if isinstance(el, dict) and el.get("action_id") == "feedback_up":
+                    ids.append(el["value"])
+    return ids
+
+
+async def drive(base: str, slack: FakeSlackAPI, connector: FakeBotConnector, seconds: float, rate: float,
+                outage, pid: int) -> dict:
+    results: dict[str, list] = {"slack": [], "teams": [], "feedback": []}
+    rss: list[tuple[float, float]] = []
+    sent = {"slack": 0, "teams": 0, "feedback": 0}
+    loop = asyncio.get_running_loop()
+
+    async def post(kind: str, coro):
+        t0 = time.perf_counter()
+        try:
+            async with coro as r:
+                await r.read()
+                results[kind].append((r.status, time.perf_counter() - t0))
+        except (aiohttp.ClientError, TimeoutError) as e:
+            results[kind].append((type(e).__name__, time.perf_counter() - t0))
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60),
+                                     connector=aiohttp.TCPConnector(limit=0)) as session:
+        start = loop.time()
+        tasks, i, next_rss = [], 0, 0.0
+        while loop.time() - start < seconds:
+            await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
+            elapsed = loop.time() - start
+            if elapsed >= next_rss:
+                rss.append((round(elapsed, 1), rss_mb(pid)))
+                next_rss += 1.0
+            if outage:
+                outage.tick(elapsed)
+            kind = ("slack", "teams", "slack", "teams", "feedback")[i % 5]
+            if kind == "feedback":
+                ids = answer_ids(slack)
+                if not ids:
+                    kind = "slack"
+                else:
+                    body, headers = thumbs_up(i, ids[i % len(ids)])
+                    tasks.append(asyncio.create_task(post("feedback", session.post(
+                        base + "/slack/events", data=body.encode(), headers=headers))))
+            if kind == "slack":
+                body, headers = mention(i)
+                tasks.append(asyncio.create_task(post("slack", session.post(
+                    base + "/slack/events", data=body.encode(), headers=headers))))
+            elif kind == "teams":
+                tasks.append(asyncio.create_task(post("teams", session.post(
+                    base + "/api/messages", json=teams_activity(i, connector.service_url)))))
+            sent[kind] += 1
+            i += 1
+        await asyncio.gather(*tasks)
+    if outage:
+        outage.tick(10**9)
+    return {"results": results, "rss": rss, "sent": sent}
+
+
+class Outage:
+    def __init__(self, cluster: PgCluster, at: float, length: float = 10.0):
+        self.cluster, self.at, self.length, self.state = cluster, at, length, "before"
+        self.window: tuple[float, float] | None = None
+
+    def tick(self, elapsed: float) -> None:
+        if self.state == "before" and elapsed >= self.at:
+            self.cluster.stop()
+            self.state, self.window = "down", (elapsed, elapsed + self.length)
+        elif self.state == "down" and elapsed >= self.at + self.length:
+            self.cluster.start()
+            self.state = "after"
+
+
+def main(seconds: float = 60, rate: float = 20, outage: bool = False) -> dict:
+    cluster = PgCluster()
+    cluster.start()
+    work = Path(tempfile.mkdtemp(prefix="hibot-load-"))
+    slack, connector = FakeSlackAPI().start(), FakeBotConnector().start()
+    port = _free_port()
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-load", "SLACK_SIGNING_SECRET": SECRET,
+           "SLACK_API_BASE_URL": slack.base_url, "MicrosoftAppId": "", "HIBOT_DATABASE_URL": cluster.url,
+           "HIBOT_DATA_DIR": str(work), "HIBOT_PORT": str(port), "HIBOT_HOST": "127.0.0.1",
+           "HIBOT_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=open(work / "serve.log", "w"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                import urllib.request
+
+                if urllib.request.urlopen(base + "/readyz", timeout=2).status == 200:
+                    break
+            except Exception:
+                time.sleep(0.2)
+        fault = Outage(cluster, at=seconds / 3) if outage else None
+        run = asyncio.run(drive(base, slack, connector, seconds, rate, fault, server.pid))
+        time.sleep(20 if outage else 5)  # let answers queued behind the outage arrive
+        report = summarise(run, slack, connector, cluster.url)
+        report["outage_window_s"] = fault.window if fault else None
+    finally:
+        server.terminate()
+        server.wait(30)
+        slack.stop()
+        connector.stop()
+        cluster.destroy()
+    print(json.dumps(report, indent=2, default=str))
+    return report
+
+
+def summarise(run: dict, slack: FakeSlackAPI, connector: FakeBotConnector, db_url: str) -> dict:
+    import sqlalchemy as sa
+
+    out: dict = {"sent": run["sent"]}
+    for kind, rows in run["results"].items():
+        lat = [t * 1000 for status, t in rows if status == 200]
+        out[kind] = {"ok": len(lat), "errors": len(rows) - len(lat),
+                     "p50_ms": round(pct(lat, 50), 1), "p95_ms": round(pct(lat, 95), 1),
+                     "p99_ms": round(pct(lat, 99), 1), "max_ms": round(max(lat, default=0), 1)}
+    threaded = [b for b in slack.bodies("/chat.postMessage") if b.get("thread_ts")]
+    out["slack"]["replies"] = len(threaded)
+    out["slack"]["duplicate_replies"] = len(threaded) - len({b["thread_ts"] for b in threaded})
+    replies = [r for r in connector.requests if r.kind == "reply"]
+    out["teams"]["replies"] = len(replies)
+    out["teams"]["duplicate_replies"] = len(replies) - len({r.reply_to_id for r in replies})
+    engine = sa.create_engine(db_url)
+    with engine.connect() as con:
+        out["feedback"]["rows_in_db"] = con.execute(sa.text("select count(*) from feedback")).scalar()
+    engine.dispose()
+    out["feedback"]["lost"] = out["feedback"]["ok"] - out["feedback"]["rows_in_db"]
+    rss = [m for _, m in run["rss"]]
+    steady = rss[len(rss) // 4:] or rss
+    out["rss_mb"] = {"start": round(rss[0], 1) if rss else None, "end": round(rss[-1], 1) if rss else None,
+                     "min_steady": round(min(steady), 1) if steady else None,
+                     "max_steady": round(max(steady), 1) if steady else None,
+                     "spread_steady_pct": round(100 * (max(steady) - min(steady)) / min(steady), 1) if steady else None}
+    return out
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--rate", type=float, default=20)
+    ap.add_argument("--outage", action="store_true", help="stop the database for 10 s a third of the way in")
+    a = ap.parse_args()
+    main(a.seconds, a.rate, a.outage)

@@ -1,0 +1,28 @@
+"""Weekly prompts to Teams: the scheduler's PromptSender for the "teams" platform."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.models import Answer, ConversationGone, Prompt
+from bot.teams.connector import make_adapter, make_auth, post_to_conversation
+from bot.teams.render import render_prompt
+
+
+class TeamsPromptSender:
+    """Posts a prompt card (title, nudge, the live cited answer, "This week: …") as a new message in the
+    stored conversation, via the reference's serviceUrl. 403/404 from Teams -> ConversationGone."""
+
+    platform = "teams"
+
+    def __init__(self, settings: Settings, adapter=None):
+        self.settings = settings
+        self.app_id = settings.microsoft_app_id or ""
+        self.adapter = adapter or make_adapter(make_auth(settings))
+
+    async def send_prompt(
+        self, conversation_id: str, reference: dict | None, prompt: Prompt, answer: Answer
+    ) -> str:
+        if not reference:
+            raise ConversationGone("no Teams conversation reference stored for this conversation")
+        activity = render_prompt(prompt, answer)
+        return await post_to_conversation(self.adapter, self.app_id, reference, activity, conversation_id)
