@@ -29,13 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.run import pct  # noqa: E402
+from benchmarks.slack_burst import mention_body  # noqa: E402
+from benchmarks.teams_burst import _activity  # noqa: E402
 from tests.fakes.bot_connector import FakeBotConnector  # noqa: E402
-from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
+from tests.fakes.slack_api import BOT_USER_ID, FakeSlackAPI  # noqa: E402
 from tests.pg import PgCluster, _free_port  # noqa: E402
 
 SECRET = "load-test-signing-secret"
-QUESTIONS = ["What is Core20PLUS5?", "What should I ask my trust board about health inequalities?",
-             "How can NHS trusts act as anchor institutions?", "What data should trusts collect on health inequalities?"]
 
 
 def rss_mb(pid: int) -> float:
@@ -51,12 +51,11 @@ def signed(body: str, content_type: str) -> dict:
             "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)}
 
 
+RUN_ID = f"{int(time.time() * 1000) % 10**9:09d}"
+
+
 def mention(i: int) -> tuple[str, dict]:
-    ts = f"{int(time.time())}.{i:06d}"
-    body = json.dumps({"type": "event_callback", "team_id": "T0LOAD", "api_app_id": "A0LOAD",
-                       "event_id": f"EvLoad{i:07d}", "event_time": int(time.time()),
-                       "event": {"type": "app_mention", "user": f"U0LOAD{i % 40:02d}", "channel": "C0LOAD",
-                                 "ts": ts, "event_ts": ts, "text": f"<@UHIBOTBOT> {QUESTIONS[i % len(QUESTIONS)]}"}})
+    body = mention_body(i, channel="C0LOAD", bot_user_id=BOT_USER_ID, run_id=RUN_ID)
     return body, signed(body, "application/json")
 
 
@@ -70,18 +69,9 @@ def thumbs_up(i: int, answer_id: str) -> tuple[str, dict]:
     return body, signed(body, "application/x-www-form-urlencoded")
 
 
-def teams_activity(i: int, service_url: str) -> dict:
-    user = i % 40
-    return {"type": "message", "id": f"load-{i}", "channelId": "msteams", "serviceUrl": service_url,
-            "from": {"id": f"29:load-{user}", "aadObjectId": f"aad-load-{user}"},
-            "recipient": {"id": "28:hibot", "name": "hibot"},
-            "conversation": {"id": f"a:load-{user}", "conversationType": "personal", "tenantId": "load"},
-            "channelData": {"tenant": {"id": "load"}}, "text": QUESTIONS[i % len(QUESTIONS)]}
-
-
 def answer_ids(slack: FakeSlackAPI) -> list[str]:
     ids = []
-    for body in slack.bodies("/chat.postMessage"):
+    for body in slack.bodies("chat.postMessage"):
         blocks = body.get("blocks")
         blocks = json.loads(blocks) if isinstance(blocks, str) else blocks or []
         for b in blocks:
@@ -134,7 +124,7 @@ async def drive(base: str, slack: FakeSlackAPI, connector: FakeBotConnector, sec
                     base + "/slack/events", data=body.encode(), headers=headers))))
             elif kind == "teams":
                 tasks.append(asyncio.create_task(post("teams", session.post(
-                    base + "/api/messages", json=teams_activity(i, connector.service_url)))))
+                    base + "/api/messages", json=_activity(connector.service_url, i)))))
             sent[kind] += 1
             i += 1
         await asyncio.gather(*tasks)
@@ -200,11 +190,11 @@ def summarise(run: dict, slack: FakeSlackAPI, connector: FakeBotConnector, db_ur
 
     out: dict = {"sent": run["sent"]}
     for kind, rows in run["results"].items():
-        lat = [t * 1000 for status, t in rows if status == 200]
+        lat = [t * 1000 for status, t in rows if isinstance(status, int) and 200 <= status < 300]
         out[kind] = {"ok": len(lat), "errors": len(rows) - len(lat),
                      "p50_ms": round(pct(lat, 50), 1), "p95_ms": round(pct(lat, 95), 1),
                      "p99_ms": round(pct(lat, 99), 1), "max_ms": round(max(lat, default=0), 1)}
-    threaded = [b for b in slack.bodies("/chat.postMessage") if b.get("thread_ts")]
+    threaded = [b for b in slack.bodies("chat.postMessage") if b.get("thread_ts")]
     out["slack"]["replies"] = len(threaded)
     out["slack"]["duplicate_replies"] = len(threaded) - len({b["thread_ts"] for b in threaded})
     replies = [r for r in connector.requests if r.kind == "reply"]
