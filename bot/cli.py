@@ -301,8 +301,8 @@ def audit_show(
     if stored is None:
         _fail(f"no answer with id {answer_id} (it may have been purged by the retention policy)", 1)
     record = {"answer_id": answer_id, "platform": stored.platform, "created": str(stored.created),
-              "index_build_id": stored.answer.index_build_id, "answer": stored.answer.to_dict(),
-              "rendered": stored.rendered}
+              "index_build_id": stored.index_build_id or stored.answer.index_build_id,
+              "corpus_hash": stored.corpus_hash, "answer": stored.answer.to_dict(), "rendered": stored.rendered}
     if as_json:
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         return

@@ -56,9 +56,15 @@ class InstrumentedStore:
 
     NOT_RETRIED = {"ping", "close", "migrate", "hash_user"}
 
-    def __init__(self, store):
+    def __init__(self, store, corpus_hash: str | None = None):
         self._store = store
+        self.corpus_hash = corpus_hash
         self._seen_in_memory: dict[tuple[str, str], float] = {}
+
+    def save_answer(self, answer, platform, rendered, user_id=None, **kwargs):
+        # The audit trail ties every answer to the exact corpus it was drawn from.
+        kwargs.setdefault("corpus_hash", self.corpus_hash)
+        return _retrying("save_answer", self._store.save_answer, answer, platform, rendered, user_id, **kwargs)
 
     def __getattr__(self, name):
         attr = getattr(self._store, name)
@@ -201,13 +207,12 @@ def create_app(settings: Settings, engine=None, store=None, start_scheduler: boo
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = Store(settings.effective_database_url, user_hash_salt=settings.user_hash_salt)
         store.migrate()
-    state["store"] = InstrumentedStore(store)
-
     if engine is None:
         from bot.engine import get_engine
 
         engine = get_engine(settings)
     state["engine"] = InstrumentedEngine(engine)
+    state["store"] = InstrumentedStore(store, corpus_hash=engine.retriever.manifest.get("corpus_hash"))
     _add_routes(app, settings, state)
     app.on_startup.append(_warm)
     if start_scheduler:
