@@ -151,7 +151,7 @@ def ask(
     else:
         from bot.render_text import render_answer
 
-        out.print(render_answer(ans), highlight=False)
+        out.print(render_answer(ans), highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -203,7 +203,7 @@ def chat(index: IndexOpt = None) -> None:
         if q.lower() in {"quit", "exit", "bye"}:
             return
         ans = engine.answer(q, history=history[-3:])
-        out.print(render_answer(ans), highlight=False)
+        out.print(render_answer(ans), highlight=False, soft_wrap=True)
         if not ans.abstained:
             history.append(ans.question)
 

@@ -124,6 +124,10 @@ def select(units: list[Unit], question: str, max_chunks: int = 3) -> list[Unit]:
             chosen = ([lead[-1]] if lead else []) + items[:10]
     if not chosen:
         chosen = [best]
+        if best.text.endswith(":"):
+            # "... an approach that:" promises a list; bring the list.
+            chosen += [u for u in units if u.chunk_index == best.chunk_index and u.is_list_item
+                       and u.position > best.position][:8]
     per_chunk: dict[int, int] = {}
     for u in chosen:
         per_chunk[u.chunk_index] = per_chunk.get(u.chunk_index, 0) + 1

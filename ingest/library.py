@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.compose import split_units
+from bot.compose import _sentences, split_units
 
 # Sections that carry recommendations (RCP "What can I do as a clinician/leader?", board guide
 # objectives and questions for boards, strategy commitments).
@@ -23,6 +23,7 @@ ADVOCATE = re.compile(r"^(?:raise|advocate|share|champion|become|make the case|p
                       r"encourage|support|involve|work with|engage)\b|\b(?:advocate|ambassador|raise awareness|"
                       r"make the case|champion)\b", re.I)
 IMPERATIVE = re.compile(r"^(?:ask|analyse|analyze|look|review|use|collect|measure|monitor|audit|map|assess|raise|"
+                        r"carry|appoint|appointing|nominate|train|publish|report|"
                         r"advocate|share|champion|become|make|promote|educate|speak|join|lead|encourage|support|"
                         r"involve|work|engage|consider|set|assign|start|find|check|identify|ensure|develop|build|"
                         r"embed|listen|suggest|regularly|signpost|discuss|record|publish|invest|partner|create|"
@@ -30,6 +31,7 @@ IMPERATIVE = re.compile(r"^(?:ask|analyse|analyze|look|review|use|collect|measur
 
 
 def classify(text: str, section: str) -> str | None:
+    """ask / advocate / analyse; a recommendation to build, develop or appoint is championing change."""
     head = section.lower()
     if ASK.search(text) or "ask question" in head:
         return "ask"
@@ -39,6 +41,8 @@ def classify(text: str, section: str) -> str | None:
         return "advocate"
     if ANALYSE.search(text):
         return "analyse"
+    if re.match(r"(?:develop|build|appoint|embed|establish|set up|create|invest|train|nominate)", text, re.I):
+        return "advocate"
     return None
 
 
@@ -49,8 +53,13 @@ def build_library(chunks: list[dict], docs_meta: dict) -> list[dict]:
         section = c.get("section") or ""
         in_reco = bool(RECOMMENDING_SECTION.search(section))
         for text, is_item in split_units(c["text"]):
+            # An action is one instruction: keep the first sentence of a long item ("become a
+            # Core20PLUS5 ambassador. This is a 1-year programme ...").
+            first = _sentences(text)[0] if text else text
+            if len(text.split()) > 40 and len(first.split()) >= 3:
+                text = first
             words = len(text.split())
-            if words < 5 or words > 60 or text in seen:
+            if words < 4 or words > 60 or text in seen:
                 continue
             if not (IMPERATIVE.match(text) and (in_reco or is_item)):
                 continue

@@ -23,7 +23,7 @@ from ingest.embedding import resolve_model_dir
 from ingest.loaders import LoadError, corpus_files, load_document, load_sources
 
 # Bump when chunking, embedding text or the build's files change meaning: forces a full rebuild.
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 6
 
 
 class NothingIndexed(Exception):

@@ -253,7 +253,8 @@ def _answer_activity(
         "type": "message",
         "text": fallback,
         "attachments": [_attachment(card)],
-        "entities": [_message_entity(sources, budget)],
+        # Teams pairs each claim with an [n] in the text; a source cited only by an action stays in the card.
+        "entities": [_message_entity([c for c in sources if f"[{c.n}]" in fallback], budget)],
     }
     return activity
 
