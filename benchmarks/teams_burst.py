@@ -22,6 +22,8 @@ from pathlib import Path
 
 import aiohttp
 
+from benchmarks.run import pct
+
 QUESTIONS = [
     "What is Core20PLUS5?",
     "What are the five clinical areas?",
@@ -34,13 +36,6 @@ USERS = 20
 _ids = itertools.count(1)
 
 
-def _pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * p / 100
-    f, c = int(k), min(int(k) + 1, len(values) - 1)
-    return values[f] + (values[c] - values[f]) * (k - f)
 
 
 def _activity(service_url: str, i: int) -> dict:
@@ -109,9 +104,9 @@ def run(base_url: str, n: int = 200, rate: float = 20, reply_timeout: float = 60
         "achieved_rate_per_s": round(n / send_s, 1) if send_s else None,
         "replies": len(latencies),
         "http_status": dict(statuses),
-        "reply_p50_ms": round(_pct(latencies, 50), 1),
-        "reply_p95_ms": round(_pct(latencies, 95), 1),
-        "reply_p99_ms": round(_pct(latencies, 99), 1),
+        "reply_p50_ms": round(pct(latencies, 50), 1),
+        "reply_p95_ms": round(pct(latencies, 95), 1),
+        "reply_p99_ms": round(pct(latencies, 99), 1),
         "reply_max_ms": round(max(latencies), 1) if latencies else None,
     }
 

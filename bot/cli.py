@@ -275,13 +275,9 @@ def config_check(as_json: JsonOpt = False) -> None:
 
 
 def _store():
-    from bot.storage import Store
+    from bot.storage import open_store
 
-    s = get_settings()
-    s.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(s.effective_database_url, user_hash_salt=s.user_hash_salt)
-    store.migrate()
-    return store
+    return open_store(get_settings())
 
 
 @db_app.command("upgrade")

@@ -202,11 +202,9 @@ def create_app(settings: Settings, engine=None, store=None, start_scheduler: boo
     app[STATE] = state
 
     if store is None:
-        from bot.storage import Store
+        from bot.storage import open_store
 
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        store = Store(settings.effective_database_url, user_hash_salt=settings.user_hash_salt)
-        store.migrate()
+        store = open_store(settings)
     if engine is None:
         from bot.engine import get_engine
 

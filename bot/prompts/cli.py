@@ -61,13 +61,9 @@ def _prompt(prompt_id: str):
 
 
 def _store():
-    from bot.storage import Store
+    from bot.storage import open_store
 
-    s = _settings()
-    s.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(s.effective_database_url, user_hash_salt=s.user_hash_salt)
-    store.migrate()
-    return store
+    return open_store(_settings())
 
 
 def _target(target: str) -> tuple[str, str]:

@@ -3,4 +3,12 @@
 from bot.storage.records import Claim, Conversation, Delivery, StoredAnswer, Subscription
 from bot.storage.store import Store
 
-__all__ = ["Claim", "Conversation", "Delivery", "Store", "StoredAnswer", "Subscription"]
+__all__ = ["Claim", "Conversation", "Delivery", "Store", "StoredAnswer", "Subscription", "open_store"]
+
+
+def open_store(settings) -> Store:
+    """The configured database, migrated: the one way the CLI and the server open it."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.effective_database_url, user_hash_salt=settings.user_hash_salt)
+    store.migrate()
+    return store
