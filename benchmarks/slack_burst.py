@@ -154,6 +154,9 @@ def bench_from_cli(index: Path, quick: bool = False) -> dict:
     from bot.engine import Engine
     from bot.slack.app import slack_routes
     from bot.storage import Store
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/fakes lives in the checkout
     from tests.fakes.slack_api import BOT_USER_ID, FakeSlackAPI
 
     if not structlog.is_configured():  # unconfigured structlog prints every reply's log line to stdout
