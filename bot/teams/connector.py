@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ConversationAccount, ConversationReference, Entity
+from botframework.connector.auth.connector_factory import ConnectorFactory
 
 from bot.config import Settings
 from bot.models import ConversationGone
@@ -61,9 +62,43 @@ def bot_config(settings: Settings) -> BotConfig:
     return cfg
 
 
+class _CachedConnectors(ConnectorFactory):
+    """One connector client per (app id, serviceUrl, audience) for the life of the process. botbuilder
+    builds a new one for every activity (~7 ms of msrest set-up) and never closes it; the client's
+    credentials refresh their own token, so reuse is safe."""
+
+    MAX = 64
+
+    def __init__(self, inner: ConnectorFactory, cache: dict):
+        self._inner, self._cache = inner, cache
+
+    async def create(self, service_url: str, audience: str | None = None):
+        key = (getattr(self._inner, "_app_id", None), service_url, audience)
+        client = self._cache.get(key)
+        if client is None:
+            if len(self._cache) >= self.MAX:
+                self._cache.clear()
+            client = self._cache[key] = await self._inner.create(service_url, audience)
+        return client
+
+
 class _Authentication(ConfigurationBotFrameworkAuthentication):
-    """botbuilder's authentication without the per-turn user-token (OAuth sign-in) client: hibot never signs
-    users in, and building that client costs ~7 ms of msrest set-up on every activity."""
+    """botbuilder's authentication without the per-turn user-token (OAuth sign-in) client — hibot never
+    signs users in, and building that client costs ~7 ms on every activity — and with connector clients
+    reused across activities."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._connectors: dict = {}
+
+    async def authenticate_request(self, activity, auth_header):
+        result = await super().authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = _CachedConnectors(result.connector_factory, self._connectors)
+        return result
+
+    def create_connector_factory(self, claims_identity):
+        return _CachedConnectors(super().create_connector_factory(claims_identity), self._connectors)
 
     async def create_user_token_client(self, claims_identity):
         return None
