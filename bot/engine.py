@@ -17,6 +17,7 @@ from bot import actions as action_picker
 from bot import compose, lexical, safety
 from bot.models import PII_WARNING, SCOPE_TEXT, Answer, Citation
 from bot.retrieval import CHAT_SPELLINGS, DOMAIN_SHORTHAND, Hit, Retriever
+from ingest.index_store import read_units
 
 
 @dataclass
@@ -50,7 +51,12 @@ class Engine:
         self.today = today
         self.build_id: str = self.retriever.manifest["build_id"]
         self._lock = threading.Lock()
-        self._unit_cache: dict[str, list[tuple[str, bool, frozenset]]] = {}
+        self._unit_cache: dict[str, list[tuple[str, bool, frozenset, int | None]]] = {}
+        stored = read_units(self.retriever.build_dir)
+        self._unit_vectors = stored[1] if stored else None
+        self._stored_units: dict[str, list[tuple[str, bool, int]]] = {}
+        for row, u in enumerate(stored[0] if stored else []):
+            self._stored_units.setdefault(u["chunk_id"], []).append((u["text"], u["item"], row))
         self._chunk_index = {c["chunk_id"]: i for i, c in enumerate(self.retriever.chunks)}
 
     @classmethod
@@ -99,10 +105,16 @@ class Engine:
                 return abstain("no_evidence", NO_EVIDENCE_TEXT)
             units: list[compose.Unit] = []
             top_hits = [h for h in hits if not compose.REFERENCE_SECTION.search(h.chunk.get("section") or "")][:5]
+            rows: list[int | None] = []
             for ci, hit in enumerate(top_hits):
-                for pos, (text, is_item, toks) in enumerate(self._units(hit.chunk_id, hit.chunk["text"])):
+                for pos, (text, is_item, toks, row) in enumerate(self._units(hit.chunk_id, hit.chunk["text"])):
                     units.append(compose.Unit(text=text, chunk_index=ci, position=pos, is_list_item=is_item,
                                               tokens=toks))
+                    rows.append(row)
+            if self._unit_vectors is not None and units and None not in rows:
+                sims = self._unit_vectors[rows] @ self.retriever.last_query_vector
+                for u, sim in zip(units, sims, strict=True):
+                    u.similarity = float(sim)
         compose.score_units(units, plan_tokens, self.idf, query)
         chosen = compose.select(units, query)
         if not chosen:
@@ -145,12 +157,14 @@ class Engine:
                       timing_ms={k: round(v, 2) for k, v in timing.items()}, index_build_id=self.build_id)
 
     # -----------------------------------------------------------------------------------------
-    def _units(self, chunk_id: str, text: str) -> list[tuple[str, bool, frozenset]]:
-        """A chunk's sentences/list items with their tokens, computed once per chunk."""
+    def _units(self, chunk_id: str, text: str) -> list[tuple[str, bool, frozenset, int | None]]:
+        """A chunk's sentences/list items with their tokens and unit-vector row, computed once per chunk."""
         cached = self._unit_cache.get(chunk_id)
         if cached is None:
+            stored = self._stored_units.get(chunk_id)
+            units = stored if stored is not None else [(u, item, None) for u, item in compose.split_units(text)]
             cached = self._unit_cache[chunk_id] = [
-                (u, item, frozenset(lexical.tokenize(u))) for u, item in compose.split_units(text)]
+                (u, item, frozenset(lexical.tokenize(u)), row) for u, item, row in units]
         return cached
 
     def _enough_evidence(self, query: str, hits: list[Hit], plan_tokens: list[str], had_pii: bool = False) -> bool:

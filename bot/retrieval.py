@@ -201,6 +201,7 @@ class Retriever:
         t0 = time.perf_counter()
         plan = self.last_plan = self.plan(question, history)
         qv = self.encoder.encode([plan.text])
+        self.last_query_vector = qv[0]
         t1 = time.perf_counter()
         n = len(self.chunks)
         depth = min(n, max(s.depth, k))

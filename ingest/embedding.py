@@ -53,21 +53,32 @@ def load_sentence_transformer(model_dir: Path):
     from sentence_transformers import SentenceTransformer
 
     torch.set_num_threads(max(1, os.cpu_count() or 1))
+    try:  # transformers' own "Loading weights" bar would cut through ours (and through --json output)
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
     return SentenceTransformer(str(model_dir), device="cpu")
 
 
 def embed_passages(model, texts: list[str], batch_size: int = 32,
                    progress: Callable[[int], None] | None = None) -> np.ndarray:
+    # Batches of similar length waste little on padding (~30% faster on this corpus, measured).
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = []
-    for i in range(0, len(texts), batch_size):
-        batch = texts[i:i + batch_size]
+    for i in range(0, len(order), batch_size):
+        batch = [texts[j] for j in order[i:i + batch_size]]
         out.append(model.encode(batch, batch_size=batch_size, normalize_embeddings=True,
                                 convert_to_numpy=True, show_progress_bar=False))
         if progress:
             progress(len(batch))
     get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-    dim = get_dim()
-    return np.vstack(out).astype("float32") if out else np.zeros((0, dim), dtype="float32")
+    if not out:
+        return np.zeros((0, get_dim()), dtype="float32")
+    vectors = np.empty((len(texts), get_dim()), dtype="float32")
+    vectors[order] = np.vstack(out)
+    return vectors
 
 
 def onnx_cache_dir(model_dir: Path) -> Path:

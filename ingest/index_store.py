@@ -1,8 +1,9 @@
 """The on-disk index: one directory per build, and an atomically replaced pointer to the live one.
 
     index/CURRENT              -> build id (replaced with os.replace, so readers never see half a build)
-    index/builds/<id>/manifest.json, chunks.jsonl, vectors.npy, dense.faiss, bm25/, actions.json,
-                     vocab.json, query_encoder.onnx, tokenizer.json
+    index/builds/<id>/manifest.json, chunks.jsonl, vectors.npy, dense.faiss, bm25/, library.json,
+                     units.jsonl + unit_vectors.npy (the sentences answers are cut from),
+                     query_encoder.onnx, tokenizer.json
 
 An ingest writes a new build directory under a temporary name, renames it, then swaps CURRENT.
 Killed at any moment, the previous build stays live. Exact inner-product search (IndexFlatIP) is
@@ -109,6 +110,25 @@ def write_dense(build: Path, vectors: np.ndarray) -> None:
     if len(vectors):
         index.add(vectors)
     faiss.write_index(index, str(build / "dense.faiss"))
+
+
+def write_units(build: Path, units: list[dict], vectors: np.ndarray) -> None:
+    """Answer units (sentences and list items) of every chunk, with one vector per unit."""
+    with open(build / "units.jsonl", "w", encoding="utf-8") as f:
+        for u in units:
+            f.write(json.dumps(u, ensure_ascii=False) + "\n")
+    np.save(build / "unit_vectors.npy", vectors)
+
+
+def read_units(build: Path) -> tuple[list[dict], np.ndarray] | None:
+    """The build's units and their vectors, or None for a build made before units were stored."""
+    try:
+        with open(build / "units.jsonl", encoding="utf-8") as f:
+            units = [json.loads(line) for line in f if line.strip()]
+        vectors = np.load(build / "unit_vectors.npy")
+    except (OSError, ValueError):
+        return None
+    return (units, vectors) if len(units) == len(vectors) else None
 
 
 @dataclass

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.compose import split_units
 from ingest import index_store
 from ingest.chunking import ChunkerSettings, chunk_document, load_tokenizer
 from ingest.embedding import resolve_model_dir
 from ingest.loaders import LoadError, corpus_files, load_document, load_sources
 
 # Bump when chunking, embedding text or the build's files change meaning: forces a full rebuild.
-PIPELINE_VERSION = 6
+PIPELINE_VERSION = 7
 
 
 class NothingIndexed(Exception):
@@ -130,16 +131,27 @@ def run_ingest(corpus_dir: Path, index_dir: Path, model: str, rebuild: bool = Fa
                 to_embed.append((len(all_chunks) - 1, c.embed_text))
         report.indexed.append(rel)
 
+    # Answers are cut from sentences; their vectors let the engine pick the sentence that answers,
+    # not only the one sharing the question's words. Known sentences reuse their earlier vector.
+    units = [{"chunk_id": c["chunk_id"], "text": text, "item": item}
+             for c in all_chunks for text, item in split_units(c["text"])]
+    known_units = _previous_unit_vectors(index_dir, previous, settings_sig)
+    units_to_embed = sorted({u["text"] for u in units if u["text"] not in known_units})
+
     st_model = None
-    progress.start(len(to_embed))
-    if to_embed:
+    progress.start(len(to_embed) + len(units_to_embed))
+    if to_embed or units_to_embed:
         from ingest.embedding import embed_passages, load_sentence_transformer
 
         st_model = load_sentence_transformer(model_dir)
         embedded = embed_passages(st_model, [t for _, t in to_embed], progress=progress.advance)
         for (row, _), vec in zip(to_embed, embedded, strict=True):
             vectors[row] = vec
+        embedded = embed_passages(st_model, units_to_embed, progress=progress.advance)
+        known_units.update(zip(units_to_embed, embedded, strict=True))
     matrix = np.vstack(vectors).astype("float32")
+    unit_matrix = (np.vstack([known_units[u["text"]] for u in units]).astype("float32") if units
+                   else np.zeros((0, matrix.shape[1]), dtype="float32"))
     progress.stop()
 
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + hashlib.sha256(
@@ -148,6 +160,7 @@ def run_ingest(corpus_dir: Path, index_dir: Path, model: str, rebuild: bool = Fa
     try:
         index_store.write_chunks(tmp, all_chunks)
         index_store.write_dense(tmp, matrix)
+        index_store.write_units(tmp, units, unit_matrix)
         _write_lexical_and_library(tmp, all_chunks, docs_meta)
         _write_query_encoder(tmp, index_dir, previous, settings_sig, model_dir, st_model)
         manifest = {
@@ -162,7 +175,7 @@ def run_ingest(corpus_dir: Path, index_dir: Path, model: str, rebuild: bool = Fa
             "files": {docs_meta[d]["file"]: {"doc_id": d, "sha256": docs_meta[d]["sha256"]} for d in docs_meta},
             "documents": docs_meta,
             "skipped": report.skipped,
-            "counts": {"documents": len(docs_meta), "chunks": len(all_chunks)},
+            "counts": {"documents": len(docs_meta), "chunks": len(all_chunks), "units": len(units)},
             "corpus_hash": hashlib.sha256(json.dumps(keys, sort_keys=True).encode()).hexdigest(),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
@@ -217,6 +230,20 @@ def _previous_vectors(index_dir: Path, previous: dict | None, sig: dict, keys: d
         if f in keys and prior_keys.get(f) == keys[f]:
             out.setdefault(f, []).append(c)
     return {f: np.vstack(v) for f, v in out.items()}
+
+
+def _previous_unit_vectors(index_dir: Path, previous: dict | None, sig: dict) -> dict[str, np.ndarray]:
+    """Vectors of the live build's answer units, by text (same model and pipeline only)."""
+    if not previous or previous.get("settings") != sig:
+        return {}
+    try:
+        stored = index_store.read_units(index_store.current_build_dir(index_dir))
+    except index_store.IndexMissing:
+        return {}
+    if stored is None:
+        return {}
+    units, vectors = stored
+    return {u["text"]: v for u, v in zip(units, vectors, strict=True)}
 
 
 def _write_lexical_and_library(build: Path, chunks: list[dict], docs_meta: dict) -> None:

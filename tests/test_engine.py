@@ -159,3 +159,54 @@ def test_chat_answers_a_follow_up_in_context(index_dir):
     assert len(turns) >= 3
     assert "Core20PLUS5" in turns[1] and "Sources" in turns[1]
     assert "children" in turns[2].lower() and "Sources" in turns[2]
+
+
+LETTER = """---
+title: A letter on fair access
+publisher: Test Department
+year: 2021
+---
+**Test Department**
+
+From the Rt Hon A Minister MP
+Secretary of State
+
+1 Example Street
+London
+
+Dear colleagues,
+
+I am writing about the duties on fair access for 2021-22. I expect every board to publish how it meets them.
+
+- Reduction in waiting-time gaps between the most and least deprived areas.
+- Reduction in gaps in cancer diagnosis at an early stage.
+
+Real progress would mean that people in every neighbourhood can expect the same chance of a long and healthy life, whatever their income.
+
+*Yours sincerely*
+
+**A MINISTER**
+"""
+
+
+def test_answers_quote_the_sentence_that_answers_not_the_letterhead_or_sign_off(tmp_path):
+    """A paraphrased question gets the sentence that means the same, even with few shared words;
+    addresses, names and sign-offs of a letter are never quoted as if they answered anything."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "letter.md").write_text(LETTER)
+    index = tmp_path / "index"
+    result = CliRunner().invoke(app, ["ingest", "--corpus", str(corpus), "--index", str(index), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "built"
+    result = CliRunner().invoke(app, ["ask", "What would success look like for ordinary families, according to the minister?",
+                                      "--json", "--index", str(index)])
+    data = json.loads(result.stdout)
+    assert not data["abstained"], data
+    sentences = [s for s, _ in answer_lines(data["answer"])]
+    assert sentences[0].startswith("Real progress would mean"), sentences
+    quoted = " ".join(c["quote"] for c in data["citations"])
+    for furniture in ("Example Street", "Yours sincerely", "A MINISTER", "From the Rt Hon"):
+        assert furniture not in quoted
+    # Neither is a list item glued to the paragraph that follows it.
+    assert "deprived areas." not in " ".join(s for s in sentences if "Real progress" in s)
