@@ -17,7 +17,6 @@ from bot import actions as action_picker
 from bot import compose, lexical, safety
 from bot.models import PII_WARNING, SCOPE_TEXT, Answer, Citation
 from bot.retrieval import CHAT_SPELLINGS, DOMAIN_SHORTHAND, Hit, Retriever
-from ingest.index_store import read_units
 
 
 @dataclass
@@ -52,11 +51,6 @@ class Engine:
         self.build_id: str = self.retriever.manifest["build_id"]
         self._lock = threading.Lock()
         self._unit_cache: dict[str, list[tuple[str, bool, frozenset, int | None]]] = {}
-        stored = read_units(self.retriever.build_dir)
-        self._unit_vectors = stored[1] if stored else None
-        self._stored_units: dict[str, list[tuple[str, bool, int]]] = {}
-        for row, u in enumerate(stored[0] if stored else []):
-            self._stored_units.setdefault(u["chunk_id"], []).append((u["text"], u["item"], row))
         self._chunk_index = {c["chunk_id"]: i for i, c in enumerate(self.retriever.chunks)}
 
     @classmethod
@@ -111,8 +105,9 @@ class Engine:
                     units.append(compose.Unit(text=text, chunk_index=ci, position=pos, is_list_item=is_item,
                                               tokens=toks))
                     rows.append(row)
-            if self._unit_vectors is not None and units and None not in rows:
-                sims = self._unit_vectors[rows] @ self.retriever.last_query_vector
+            unit_vectors = self.retriever.units[1]
+            if unit_vectors is not None and units and None not in rows:
+                sims = unit_vectors[rows] @ self.retriever.last_query_vector
                 for u, sim in zip(units, sims, strict=True):
                     u.similarity = float(sim)
         compose.score_units(units, plan_tokens, self.idf, query)
@@ -161,7 +156,7 @@ class Engine:
         """A chunk's sentences/list items with their tokens and unit-vector row, computed once per chunk."""
         cached = self._unit_cache.get(chunk_id)
         if cached is None:
-            stored = self._stored_units.get(chunk_id)
+            stored = self.retriever.units[0].get(chunk_id)
             units = stored if stored is not None else [(u, item, None) for u, item in compose.split_units(text)]
             cached = self._unit_cache[chunk_id] = [
                 (u, item, frozenset(lexical.tokenize(u)), row) for u, item, row in units]

@@ -58,6 +58,9 @@ class RetrievalSettings:
     rerank_depth: int = 30
     coverage_weight: float = 0.5  # share of the query's (IDF-weighted) terms found in the passage
     document_weight: float = 0.3  # share of the query's terms that name the passage's document
+    # Best single sentence's similarity: a passage with one sentence that answers outranks one
+    # that is only broadly on topic (a passage vector averages all its sentences).
+    sentence_weight: float = 0.3
 
 
 @dataclass
@@ -153,8 +156,25 @@ class Retriever:
                     found.setdefault(key, " ".join(words[start:]))
         return found
 
+    @cached_property
+    def units(self) -> tuple[dict[str, list[tuple[str, bool, int]]], np.ndarray | None]:
+        """Answer units (text, is list item, vector row) by chunk id, and their vectors; empty for
+        builds made before units were stored."""
+        from ingest.index_store import read_units
+
+        stored = read_units(self.build_dir)
+        by_chunk: dict[str, list[tuple[str, bool, int]]] = {}
+        for row, u in enumerate(stored[0] if stored else []):
+            by_chunk.setdefault(u["chunk_id"], []).append((u["text"], u["item"], row))
+        return by_chunk, (stored[1] if stored else None)
+
+    def best_sentence_similarity(self, i: int, qv: np.ndarray) -> float | None:
+        by_chunk, vectors = self.units
+        rows = [r for _, _, r in by_chunk.get(self.chunks[i]["chunk_id"], [])]
+        return float((vectors[rows] @ qv).max()) if rows and vectors is not None else None
+
     def warm(self) -> None:
-        self.dense_index, self.bm25, self.vocabulary, self.acronyms, self.idf, self.document_tokens  # noqa: B018
+        self.dense_index, self.bm25, self.vocabulary, self.acronyms, self.idf, self.document_tokens, self.units  # noqa: B018
         self.encoder.encode(["warm up"])
 
     # --- query ------------------------------------------------------------------------------
@@ -244,12 +264,14 @@ class Retriever:
                      for d, toks in self.document_tokens.items()}
         for i in head:
             covered = sum(self.idf.get(t, 1.0) for t in qset & self.chunk_tokens[i]) / qmass
+            sentence = self.best_sentence_similarity(i, qv[0]) if s.sentence_weight else None
             fused[i] = (fused[i] / top + s.coverage_weight * covered
-                        + s.document_weight * doc_match.get(self.chunks[i]["doc_id"], 0.0))
+                        + s.document_weight * doc_match.get(self.chunks[i]["doc_id"], 0.0)
+                        + s.sentence_weight * max(sentence or 0.0, 0.0))
         for i in order[s.rerank_depth:]:
             fused[i] = fused[i] / top
         order = sorted(head, key=lambda i: -fused[i]) + order[s.rerank_depth:]
-        top = 1.0 + s.coverage_weight + s.document_weight
+        top = 1.0 + s.coverage_weight + s.document_weight + s.sentence_weight
         hits: list[Hit] = []
         kept_shingles: list[set] = []
         for i in order:
