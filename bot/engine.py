@@ -105,10 +105,9 @@ class Engine:
                     units.append(compose.Unit(text=text, chunk_index=ci, position=pos, is_list_item=is_item,
                                               tokens=toks))
                     rows.append(row)
-            unit_vectors = self.retriever.units[1]
-            if unit_vectors is not None and units and None not in rows:
-                sims = unit_vectors[rows] @ self.retriever.last_query_vector
-                for u, sim in zip(units, sims, strict=True):
+            unit_sims = self.retriever.last_unit_similarities
+            if unit_sims is not None and units and None not in rows:
+                for u, sim in zip(units, unit_sims[rows], strict=True):
                     u.similarity = float(sim)
         compose.score_units(units, plan_tokens, self.idf, query)
         chosen = compose.select(units, query)

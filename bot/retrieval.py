@@ -84,6 +84,7 @@ class Retriever:
         self.timing: dict[str, float] = {}
         self.is_reference = np.array([_looks_like_references(c) for c in self.chunks], dtype=bool)
         self.last_plan: QueryPlan | None = None
+        self.last_unit_similarities: np.ndarray | None = None  # question vs every answer unit, last search
         self._corrections: dict[tuple[str, int], str | None] = {}
         self._shingle_cache: dict[int, set] = {}
 
@@ -168,13 +169,14 @@ class Retriever:
             by_chunk.setdefault(u["chunk_id"], []).append((u["text"], u["item"], row))
         return by_chunk, (stored[1] if stored else None)
 
-    def best_sentence_similarity(self, i: int, qv: np.ndarray) -> float | None:
-        by_chunk, vectors = self.units
-        rows = [r for _, _, r in by_chunk.get(self.chunks[i]["chunk_id"], [])]
-        return float((vectors[rows] @ qv).max()) if rows and vectors is not None else None
+    @cached_property
+    def unit_rows(self) -> list[np.ndarray]:
+        """Rows of each chunk's units in the unit-vector matrix, by chunk position."""
+        by_chunk = self.units[0]
+        return [np.array([r for _, _, r in by_chunk.get(c["chunk_id"], [])], dtype=np.int64) for c in self.chunks]
 
     def warm(self) -> None:
-        self.dense_index, self.bm25, self.vocabulary, self.acronyms, self.idf, self.document_tokens, self.units  # noqa: B018
+        self.dense_index, self.bm25, self.vocabulary, self.acronyms, self.idf, self.document_tokens, self.unit_rows  # noqa: B018
         self.encoder.encode(["warm up"])
 
     # --- query ------------------------------------------------------------------------------
@@ -221,7 +223,6 @@ class Retriever:
         t0 = time.perf_counter()
         plan = self.last_plan = self.plan(question, history)
         qv = self.encoder.encode([plan.text])
-        self.last_query_vector = qv[0]
         t1 = time.perf_counter()
         n = len(self.chunks)
         depth = min(n, max(s.depth, k))
@@ -262,12 +263,16 @@ class Retriever:
         qmass = sum(self.idf.get(t, 1.0) for t in qset) or 1.0
         doc_match = {d: sum(self.idf.get(t, 1.0) for t in qset & toks) / qmass
                      for d, toks in self.document_tokens.items()}
+        unit_vectors = self.units[1]
+        # One product for every sentence of the corpus (~1k) is cheaper than one per passage.
+        self.last_unit_similarities = unit_sims = unit_vectors @ qv[0] if unit_vectors is not None else None
         for i in head:
             covered = sum(self.idf.get(t, 1.0) for t in qset & self.chunk_tokens[i]) / qmass
-            sentence = self.best_sentence_similarity(i, qv[0]) if s.sentence_weight else None
+            rows = self.unit_rows[i]
+            sentence = float(unit_sims[rows].max()) if unit_sims is not None and len(rows) else 0.0
             fused[i] = (fused[i] / top + s.coverage_weight * covered
                         + s.document_weight * doc_match.get(self.chunks[i]["doc_id"], 0.0)
-                        + s.sentence_weight * max(sentence or 0.0, 0.0))
+                        + s.sentence_weight * max(sentence, 0.0))
         for i in order[s.rerank_depth:]:
             fused[i] = fused[i] / top
         order = sorted(head, key=lambda i: -fused[i]) + order[s.rerank_depth:]
