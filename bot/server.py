@@ -76,6 +76,10 @@ class InstrumentedStore:
 
         return retried
 
+    def list_conversations_once(self, *args, **kwargs):
+        """One try, no outage retries: for extras (share targets) that must not hold up an answer."""
+        return self._store.list_conversations(*args, **kwargs)
+
     def add_feedback(self, platform, user_id, answer_id, rating, comment=None):
         result = _retrying("add_feedback", self._store.add_feedback, platform, user_id, answer_id, rating, comment)
         metrics.FEEDBACK.labels(platform=platform, rating="up" if rating > 0 else "down").inc()

@@ -36,6 +36,8 @@ from bot.teams.history import TurnHistory
 from bot.teams.mentions import base_conversation_id, first_word, strip_mentions
 
 log = logging.getLogger("hibot.teams")
+BOOKKEEPING_WAIT_S = 2.0  # how long a turn's HTTP response waits for its database writes
+BOOKKEEPING = "hibot.bookkeeping"  # turn_state key: the turn's writes running beside it
 PLATFORM = "teams"
 HELP_WORDS = {"help", "hi", "hello", "?", "start"}
 
@@ -106,6 +108,7 @@ class HibotTeamsBot:
         self.adapter = adapter
         self.history = history
         self.app_id = settings.microsoft_app_id or ""
+        self._background: set[asyncio.Task] = set()  # strong references until done
 
     # --- dispatch ----------------------------------------------------------------------------------------
     async def on_turn(self, ctx: TurnContext) -> None:
@@ -122,7 +125,14 @@ class HibotTeamsBot:
         a = ctx.activity
         if not await self._first_delivery(a):
             return  # a retried delivery of a message we already handled
-        await self._remember_conversation(a)
+        self._beside(ctx, self._remember_conversation(a))  # the reference, for proactive sends later
+        try:
+            await self._dispatch_message(ctx, a)
+        finally:
+            if ctx.turn_state.get(BOOKKEEPING):
+                await asyncio.wait(ctx.turn_state[BOOKKEEPING], timeout=BOOKKEEPING_WAIT_S)
+
+    async def _dispatch_message(self, ctx: TurnContext, a: Activity) -> None:
         value = a.value if isinstance(a.value, dict) else None
         if value and value.get(render.HIBOT_KEY) == "feedback":
             return await self.on_feedback(ctx, value)
@@ -137,6 +147,19 @@ class HibotTeamsBot:
         else:
             await self.on_question(ctx, question)
 
+    def _beside(self, ctx: TurnContext, work) -> None:
+        """Database bookkeeping runs beside the turn: a database outage (retried by the store) then
+        delays neither the reply nor, beyond BOOKKEEPING_WAIT_S, the HTTP response."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._finished)
+        ctx.turn_state.setdefault(BOOKKEEPING, []).append(task)
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("teams_bookkeeping_failed: %s", type(task.exception()).__name__)
+
     async def on_question(self, ctx: TurnContext, question: str) -> None:
         a = ctx.activity
         thread = a.conversation.id  # channel threads have their own id, so follow-ups stay in the thread
@@ -146,7 +169,7 @@ class HibotTeamsBot:
         targets = await self._share_targets(a) if a.conversation.conversation_type == "personal" else []
         activity = render.render_answer(answer, share_targets=targets)
         if await self._reply(ctx, activity) is not None:
-            await asyncio.to_thread(self.store.save_answer, answer, PLATFORM, activity, _user_id(a))
+            self._beside(ctx, asyncio.to_thread(self.store.save_answer, answer, PLATFORM, activity, _user_id(a)))
 
     async def on_prompts_command(self, ctx: TurnContext, text: str) -> None:
         from bot.prompts.commands import handle_prompts_command  # another package; loaded when first used
@@ -288,7 +311,14 @@ class HibotTeamsBot:
 
     async def _share_targets(self, a: Activity) -> list[render.ShareTarget]:
         tenant = _tenant_id(a)
-        convs = await asyncio.to_thread(self.store.list_conversations, PLATFORM, "channel")
+        # The share button is an extra: with the database away, answer now without it rather than
+        # wait through the store's outage retries.
+        list_now = getattr(self.store, "list_conversations_once", self.store.list_conversations)
+        try:
+            convs = await asyncio.to_thread(list_now, PLATFORM, "channel")
+        except Exception as e:
+            log.warning("teams_share_targets_unavailable: %s", type(e).__name__)
+            return []
         targets = []
         for c in convs:
             ref_tenant = ((c.reference or {}).get("conversation") or {}).get("tenantId")
