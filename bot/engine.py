@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 import time
@@ -279,3 +280,10 @@ def get_engine(settings=None, index_dir: Path | None = None, build_if_missing: b
         if engine is None or engine.retriever.build_dir != build:
             engine = _ENGINES[index_dir] = Engine(build)
         return engine
+
+
+async def answer_off_loop(engine, question: str, history: list[str] | None = None) -> Answer:
+    """engine.answer in a thread, off the event loop. The server gives its engine a pool of its own
+    (`answer_pool`), so answers never queue behind database calls retrying through an outage."""
+    pool = getattr(engine, "answer_pool", None)
+    return await asyncio.get_running_loop().run_in_executor(pool, engine.answer, question, history)

@@ -12,6 +12,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -649,3 +650,48 @@ def test_teams_package_rejects_wrong_icon_size(tmp_path):
     shutil.copy(src / "outline.png", src / "color.png")  # 32x32 where 192x192 is required
     with pytest.raises(PackageError, match="192x192"):
         build_package(make_settings(tmp_path), tmp_path / "x.zip", allow_placeholder=True, source_dir=src)
+
+
+def test_an_answer_does_not_wait_for_the_database_writes_around_it(tmp_path, recording_engine, store, connector):
+    """While the database hangs (writes stuck retrying), the answer still reaches the user, without
+    the share button that needs the database; the writes land once it is back."""
+    from sqlalchemy.exc import OperationalError
+
+    back = threading.Event()
+
+    class HangingStore:
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+        def upsert_conversation(self, *args, **kwargs):
+            back.wait(30)
+            return store.upsert_conversation(*args, **kwargs)
+
+        def save_answer(self, *args, **kwargs):
+            back.wait(30)
+            return store.save_answer(*args, **kwargs)
+
+        def list_conversations_once(self, *args, **kwargs):
+            raise OperationalError("SELECT", {}, Exception("database is down"))
+
+    store.upsert_conversation("teams", DATA_CHANNEL, {"conversation": {"id": DATA_CHANNEL, "tenantId": TENANT}},
+                              kind="channel", name="Data")  # a channel it could otherwise offer
+    srv = TeamsServer(make_settings(tmp_path), recording_engine, HangingStore()).start()
+    try:
+        incoming = personal(connector, QUESTION)
+        threading.Thread(target=srv.post, args=(incoming,), daemon=True).start()
+        [reply] = connector.wait_for_activities(1, PERSONAL)
+        assert card(reply)["type"] == "AdaptiveCard" and not back.is_set()
+        assert "Share to a channel" not in json.dumps(card(reply))
+        answer_id = answer_id_of(reply)
+        assert store.get_conversation("teams", PERSONAL) is None and store.get_answer(answer_id) is None
+        back.set()
+        deadline = time.monotonic() + 10
+        while (store.get_conversation("teams", PERSONAL) is None or store.get_answer(answer_id) is None) \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert store.get_conversation("teams", PERSONAL) is not None
+        assert store.get_answer(answer_id) is not None
+    finally:
+        back.set()
+        srv.stop()

@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import logs
+from bot.engine import answer_off_loop
 from bot.models import Answer
 from bot.slack.inbound import clean_text, is_chatter, is_from_a_person, mentions, thread_history
 from bot.slack.render import SlackMessage, render_answer, share_message
@@ -274,7 +275,7 @@ class SlackHandlers:
         return history, participated or bool(self.threads.known(channel, thread_ts))
 
     async def _answer(self, question: str, history: list[str] | None = None) -> Answer:
-        return await asyncio.to_thread(self.engine.answer, question, history or None)
+        return await answer_off_loop(self.engine, question, history or None)
 
     async def _answer_in_thread(self, channel: str, thread_ts: str, user: str, question: str,
                                 history: list[str], kind: str) -> None:

@@ -19,6 +19,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from bot.config import Settings
+from bot.engine import answer_off_loop
 from bot.models import ConversationGone
 from bot.teams import render
 from bot.teams.connector import (
@@ -150,7 +151,7 @@ class HibotTeamsBot:
     def _beside(self, ctx: TurnContext, work) -> None:
         """Database bookkeeping runs beside the turn: a database outage (retried by the store) then
         delays neither the reply nor, beyond BOOKKEEPING_WAIT_S, the HTTP response."""
-        task = asyncio.create_task(work)
+        task = asyncio.create_task(work, name="hibot-teams-bookkeeping")  # drained on shutdown
         self._background.add(task)
         task.add_done_callback(self._finished)
         ctx.turn_state.setdefault(BOOKKEEPING, []).append(task)
@@ -164,7 +165,7 @@ class HibotTeamsBot:
         a = ctx.activity
         thread = a.conversation.id  # channel threads have their own id, so follow-ups stay in the thread
         history = self.history.get(thread)
-        answer = await asyncio.to_thread(self.engine.answer, question, history or None)
+        answer = await answer_off_loop(self.engine, question, history or None)
         self.history.add(thread, answer.question)  # redacted: no patient data kept in memory either
         targets = await self._share_targets(a) if a.conversation.conversation_type == "personal" else []
         activity = render.render_answer(answer, share_targets=targets)
