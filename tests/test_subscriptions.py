@@ -359,6 +359,17 @@ def test_cli_unsubscribe(cli, store):
     assert cli("unsubscribe", "slack:C9").exit_code == 1
 
 
+def test_cli_pause_and_resume(cli, store):
+    cli("subscribe", "slack:C9", "monday", "09:00")
+    assert cli("pause", "slack:C9", "--reason", "ward move").exit_code == 0
+    [row] = json.loads(cli("status", "--json").output)
+    assert row["active"] is False and row["paused_reason"] == "ward move"
+    assert cli("resume", "slack:C9").exit_code == 0
+    [row] = json.loads(cli("status", "--json").output)
+    assert row["active"] is True and row["paused_reason"] is None
+    assert cli("pause", "slack:C404").exit_code == 1 and cli("resume", "slack:C404").exit_code == 1
+
+
 def test_cli_lists_and_shows_prompts_as_json(cli):
     pytest.importorskip("bot.prompts.library")
     listed = json.loads(cli("list", "--json").output)

@@ -185,6 +185,27 @@ def unsubscribe(target: Annotated[str, typer.Argument(help="PLATFORM:CONVERSATIO
     _echo(f"Unsubscribed {target}.")
 
 
+@prompts_app.command("pause")
+def pause(
+    target: Annotated[str, typer.Argument(help="PLATFORM:CONVERSATION_ID")],
+    reason: Annotated[str, typer.Option("--reason", help="Shown in `prompts status`.")] = "paused by a lead",
+) -> None:
+    """Pause a conversation's weekly prompts (the subscription and its rotation are kept)."""
+    platform, conversation_id = _target(target)
+    if _store().pause_subscription(platform, conversation_id, reason) is None:
+        _fail(f"{target} has no subscription", 1)
+    _echo(f"Paused {target}.")
+
+
+@prompts_app.command("resume")
+def resume(target: Annotated[str, typer.Argument(help="PLATFORM:CONVERSATION_ID")]) -> None:
+    """Resume a paused conversation; weeks missed while paused are not sent late."""
+    platform, conversation_id = _target(target)
+    if _store().resume_subscription(platform, conversation_id) is None:
+        _fail(f"{target} has no subscription", 1)
+    _echo(f"Resumed {target}.")
+
+
 def _sub_dict(sub) -> dict:
     return {
         "id": sub.id,
