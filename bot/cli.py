@@ -44,7 +44,7 @@ class _RichProgress:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(TextColumn("Embedding passages"), BarColumn(), MofNCompleteColumn(),
+        self.bar = Progress(TextColumn("Embedding passages and sentences"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=err, transient=False)
         self.bar.start()
         self.task = self.bar.add_task("embed", total=total)
