@@ -163,8 +163,8 @@ def select(units: list[Unit], question: str, max_chunks: int = 3) -> list[Unit]:
     for u in by_score:
         if words >= MIN_WORDS:
             break
-        if u in chosen or u.score <= 0.2 or is_reference(u.text):
-            continue
+        if u in chosen or u.score <= 0.2 or is_reference(u.text) or u.text.endswith(":"):
+            continue  # (a line promising a list is no answer without the list)
         if per_chunk.get(u.chunk_index, 0) >= 2 and not wants_list:
             continue
         if u.chunk_index not in per_chunk and len(per_chunk) >= max_chunks:

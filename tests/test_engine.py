@@ -62,6 +62,12 @@ def test_every_answer_sentence_is_verbatim_in_the_passage_it_cites(engine, path)
             for part in c.quote.split(" … "):
                 assert norm(part) in norm(chunks[c.chunk_id]), (q["id"], part)
         assert len({c.chunk_id for c in ans.citations}) == len(ans.citations), "a chunk cited twice"
+        # A sentence that promises a list ("... through:") comes with the list it promises.
+        lines = ans.answer.split("\n")
+        for line, after in zip(lines, lines[1:] + [""], strict=True):
+            m = re.search(r":\s*\[(\d+)\]$", line)
+            if m:
+                assert after.startswith("- ") and after.endswith(f"[{m.group(1)}]"), (q["id"], line)
         for a in ans.actions:
             assert a.citation in cited and norm(a.text) in norm(chunks[cited[a.citation].chunk_id])
     assert answered > 0
