@@ -123,6 +123,16 @@ class Store:
     def hash_user(self, platform: str, user_id: str) -> str:
         return hashlib.sha256(f"{self._salt}\x00{platform}\x00{user_id}".encode()).hexdigest()
 
+    def _one(self, model, query):
+        """The first row of `query` as a `model` dataclass, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return from_row(model, row) if row else None
+
+    def _all(self, model, query) -> list:
+        with self.engine.connect() as conn:
+            return [from_row(model, r) for r in conn.execute(query)]
+
     def _insert(self, table):
         if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
@@ -273,13 +283,8 @@ class Store:
             )
 
     def get_conversation(self, platform: str, conversation_id: str) -> Conversation | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(conversations).where(
-                    conversations.c.platform == platform, conversations.c.conversation_id == conversation_id
-                )
-            ).first()
-        return from_row(Conversation, row) if row else None
+        return self._one(Conversation, select(conversations).where(
+            conversations.c.platform == platform, conversations.c.conversation_id == conversation_id))
 
     def list_conversations(
         self, platform: str, kind: str | None = None, include_removed: bool = False
@@ -289,8 +294,7 @@ class Store:
             q = q.where(conversations.c.kind == kind)
         if not include_removed:
             q = q.where(conversations.c.removed.is_(False))
-        with self.engine.connect() as conn:
-            return [from_row(Conversation, r) for r in conn.execute(q)]
+        return self._all(Conversation, q)
 
     # --- retention and erasure ------------------------------------------------------------------
     def purge(self, older_than_days: int, now: datetime | None = None) -> dict[str, int]:
@@ -375,14 +379,10 @@ class Store:
             subscriptions.c.conversation_id == conversation_id,
             subscriptions.c.unsubscribed_at.is_(None),
         )
-        with self.engine.connect() as conn:
-            row = conn.execute(q).first()
-        return from_row(Subscription, row) if row else None
+        return self._one(Subscription, q)
 
     def get_subscription_by_id(self, subscription_id: int) -> Subscription | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).first()
-        return from_row(Subscription, row) if row else None
+        return self._one(Subscription, select(subscriptions).where(subscriptions.c.id == subscription_id))
 
     def list_subscriptions(
         self, platform: str | None = None, *, active_only: bool = False, created_by: str | None = None
@@ -402,8 +402,7 @@ class Store:
             if not platform:
                 raise ValueError("created_by needs the platform")
             q = q.where(subscriptions.c.created_by == self.hash_user(platform, created_by))
-        with self.engine.connect() as conn:
-            return [from_row(Subscription, r) for r in conn.execute(q)]
+        return self._all(Subscription, q)
 
     def _update_subscription(self, platform: str, conversation_id: str, **values) -> int:
         with self.engine.begin() as conn:
@@ -453,13 +452,8 @@ class Store:
 
     # --- deliveries (the exactly-once ledger) ---------------------------------------------------
     def get_delivery(self, subscription_id: int, period_key: str) -> Delivery | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(deliveries).where(
-                    deliveries.c.subscription_id == subscription_id, deliveries.c.period_key == period_key
-                )
-            ).first()
-        return from_row(Delivery, row) if row else None
+        return self._one(Delivery, select(deliveries).where(
+            deliveries.c.subscription_id == subscription_id, deliveries.c.period_key == period_key))
 
     def list_deliveries(
         self, subscription_id: int | None = None, status: str | None = None
@@ -469,14 +463,11 @@ class Store:
             q = q.where(deliveries.c.subscription_id == subscription_id)
         if status:
             q = q.where(deliveries.c.status == status)
-        with self.engine.connect() as conn:
-            return [from_row(Delivery, r) for r in conn.execute(q)]
+        return self._all(Delivery, q)
 
     def recent_deliveries(self, since: datetime) -> list[Delivery]:
         """Every delivery row whose slot is at or after `since`: one query per scheduler tick."""
-        q = select(deliveries).where(deliveries.c.slot_at >= since).order_by(deliveries.c.id)
-        with self.engine.connect() as conn:
-            return [from_row(Delivery, r) for r in conn.execute(q)]
+        return self._all(Delivery, select(deliveries).where(deliveries.c.slot_at >= since).order_by(deliveries.c.id))
 
     def sent_prompt_ids(self, subscription_id: int) -> list[str]:
         """Prompts already delivered (or being delivered) to this subscription, oldest first."""
