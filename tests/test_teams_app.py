@@ -28,6 +28,7 @@ from bot.teams.package import PackageError, build_package
 from bot.teams.render import CARD_CONTENT_TYPE
 from bot.teams.sender import TeamsPromptSender
 from tests.fakes.bot_connector import FakeBotConnector
+from tests.test_teams_render import walk
 
 BOT = {"id": "28:hibot-bot-id", "name": "hibot"}
 USER = {"id": "29:user-jane", "aadObjectId": "aad-jane", "name": "Jane Smith"}
@@ -200,16 +201,6 @@ def card(received) -> dict:
 def message_entity(received) -> dict:
     [e] = [e for e in received.body.get("entities") or [] if e.get("type") == "https://schema.org/Message"]
     return e
-
-
-def walk(node):
-    if isinstance(node, dict):
-        yield node
-        for v in node.values():
-            yield from walk(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from walk(v)
 
 
 def answer_id_of(received) -> str:

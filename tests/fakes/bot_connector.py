@@ -27,8 +27,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any
 from urllib.parse import unquote, urlparse
+
+from tests.fakes.loopback import LoopbackServer
 
 
 @dataclass
@@ -144,32 +146,11 @@ class _Server(ThreadingHTTPServer):
         return conversation_id in self.state.forbidden or base in self.state.forbidden
 
 
-class FakeBotConnector:
+class FakeBotConnector(LoopbackServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
-        self._server = _Server((host, port), _Handler)
-        self._server.state = _State()
-        # A short poll interval keeps stop() quick; the default 0.5 s adds up across tests.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-bot-connector",
-            daemon=True,
-        )
-
-    # --- lifecycle ---
-    def start(self) -> FakeBotConnector:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        server = _Server((host, port), _Handler)
+        server.state = _State()
+        super().__init__(server, "fake-bot-connector")
 
     @property
     def service_url(self) -> str:

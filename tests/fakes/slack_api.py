@@ -22,8 +22,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from tests.fakes.loopback import LoopbackServer
 
 BOT_USER_ID = "UHIBOTBOT"
 BOT_ID = "BHIBOTBOT"
@@ -160,14 +162,13 @@ class _Server(ThreadingHTTPServer):
     state: _State
 
 
-class FakeSlackAPI:
+class FakeSlackAPI(LoopbackServer):
     """The fake Web API server thread. Use as a context manager, or start()/stop()."""
 
     def __init__(self) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.state = _State()
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-slack-api", daemon=True)
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.state = _State()
+        super().__init__(server, "fake-slack-api")
 
     # --- lifecycle ------------------------------------------------------------------------------
     @property
@@ -182,20 +183,6 @@ class FakeSlackAPI:
 
     def response_url(self, name: str = "r") -> str:
         return f"{self.url}/response/{name}"
-
-    def start(self) -> FakeSlackAPI:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # --- configuration --------------------------------------------------------------------------
     def set_thread(self, channel: str, thread_ts: str, messages: list[dict]) -> None:
