@@ -11,7 +11,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 ActionType = Literal["ask", "advocate", "analyse"]
-AbstainReason = Literal["out_of_scope", "no_evidence", "pii_only", "empty"]
+# Why an answer is not a full answer from the guidance (docs/declines.md has one example each).
+AbstainReason = Literal[
+    "individual_patient", "clinical_advice", "opinion", "other_nation", "after_corpus_date",
+    "statistics_not_in_guidance", "not_in_guidance_detail", "injection", "out_of_scope", "no_evidence",
+    "pii_only", "empty",
+    # conversation, not questions: answered by the engine on every surface, never with citations
+    "greeting", "help", "thanks", "non_english",
+]
+CONVERSATION_REASONS = frozenset({"greeting", "help", "thanks", "non_english"})
 
 
 @dataclass
@@ -44,13 +52,23 @@ class Answer:
     question: str  # already redacted by the patient-data guard
     abstained: bool
     reason: AbstainReason | None
-    answer: str
+    answer: str  # the short answer a clinician reads first (verbatim sentences, each with its [n])
     citations: list[Citation] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     timing_ms: dict[str, float] = field(default_factory=dict)
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     index_build_id: str | None = None
+    # The rest of the answer, behind "More" (Slack button, Teams ShowCard, `ask --full`); same rules.
+    more: str = ""
+    # Up to three questions hibot can answer, closest to what was asked: offered with a decline and
+    # with help, as buttons where the surface has them.
+    suggestions: list[str] = field(default_factory=list)
+
+    @property
+    def is_conversation(self) -> bool:
+        """Small talk and meta-questions (greeting, help, thanks, non-English), not a declined question."""
+        return self.reason in CONVERSATION_REASONS
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
