@@ -13,9 +13,9 @@ from bot.cli import app
 from bot.config import get_settings
 from bot.models import Answer, Citation
 from bot.storage import Store
-from tests.fakes.bot_connector import FakeBotConnector
-from tests.fakes.slack_api import FakeSlackAPI
-from tests.pg import db_url, pg_url  # noqa: F401  (fixtures: SQLite and a throw-away PostgreSQL)
+from tests.support.fakes.bot_connector import FakeBotConnector
+from tests.support.fakes.slack_api import FakeSlackAPI
+from tests.support.pg import db_url, pg_url  # noqa: F401  (fixtures: SQLite and a throw-away PostgreSQL)
 from tests.test_slack_app import SlackServer, mention, run
 from tests.test_slack_app import settings_for as slack_settings
 from tests.test_teams_app import TeamsServer, answer_id_of, ask_personal, make_settings

@@ -28,7 +28,7 @@ import yaml
 from bot.models import Answer, Citation, ConversationGone, Prompt
 from bot.prompts.scheduler import LEASE, Scheduler
 from bot.storage import Store
-from tests.pg import db_url, fresh_database, pg_url  # noqa: F401 - fixtures
+from tests.support.pg import db_url, fresh_database, pg_url  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")

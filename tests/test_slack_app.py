@@ -30,7 +30,7 @@ from bot.slack.app import slack_routes
 from bot.slack.render import FEEDBACK_DOWN, FEEDBACK_UP, SHARE
 from bot.slack.sender import SlackPromptSender
 from bot.storage import Store
-from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlackAPI
+from tests.support.fakes.slack_api import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlackAPI
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 USER = "U0CLINIC1"

@@ -14,7 +14,7 @@ from sqlalchemy import inspect, text
 from bot.models import Action, Answer, Citation
 from bot.storage import Store
 from bot.storage.schema import Base
-from tests.pg import db_url, fresh_database, pg_url  # noqa: F401 - fixtures
+from tests.support.pg import db_url, fresh_database, pg_url  # noqa: F401 - fixtures
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TABLES = {"conversations", "subscriptions", "deliveries", "feedback", "events_seen", "answers"}

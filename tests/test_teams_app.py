@@ -27,7 +27,7 @@ from bot.teams.app import teams_routes
 from bot.teams.package import PackageError, build_package
 from bot.teams.render import CARD_CONTENT_TYPE
 from bot.teams.sender import TeamsPromptSender
-from tests.fakes.bot_connector import FakeBotConnector
+from tests.support.fakes.bot_connector import FakeBotConnector
 from tests.test_teams_render import walk
 
 BOT = {"id": "28:hibot-bot-id", "name": "hibot"}

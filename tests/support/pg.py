@@ -1,6 +1,6 @@
 """A throw-away PostgreSQL 15 cluster for tests (the system binaries, a temp dir, a free port).
 
-Use the session fixture `pg_url` (import it into a test module: `from tests.pg import pg_url`), or the
+Use the session fixture `pg_url` (registered for every test by tests/conftest.py), or the
 context manager `postgres_cluster()` directly. Each test that needs an empty database calls
 `fresh_database(pg_url)`. When the binaries are missing the tests skip and say how to install them:
     apt-get install -y postgresql-15
