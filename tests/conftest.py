@@ -1,4 +1,5 @@
-"""Shared fixtures: one real index of the project's corpus per test session, and the real engine on it."""
+"""Shared fixtures: one real index of the project's corpus per test session, the real engine on it,
+and the database fixtures of tests/support/fixtures.py (`pg_url`, `db_url`, `store`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fixtures import db_url, parametrize_backends, pg_url, store
+from tests.support.outcomes import OUTCOMES
+
+__all__ = ["db_url", "pg_url", "store"]  # fixtures, visible to every test module
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -55,10 +60,15 @@ def recording_engine(engine):
     return Recording(engine)
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "each_backend: run the test's `db_url` on SQLite and on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    parametrize_backends(metafunc)
+
+
 # --- outcomes of this session's tests, for the hazard-log evidence check --------------------------
-OUTCOMES: dict[str, str] = {}
-
-
 def pytest_runtest_logreport(report):
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         OUTCOMES[report.nodeid] = report.outcome  # "passed" | "failed" | "skipped"

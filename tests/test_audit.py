@@ -12,13 +12,12 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.config import get_settings
 from bot.models import Answer, Citation
-from bot.storage import Store
 from tests.support.fakes.bot_connector import FakeBotConnector
 from tests.support.fakes.slack_api import FakeSlackAPI
-from tests.support.pg import db_url, pg_url  # noqa: F401  (fixtures: SQLite and a throw-away PostgreSQL)
-from tests.test_slack_app import SlackServer, mention, run
-from tests.test_slack_app import settings_for as slack_settings
-from tests.test_teams_app import TeamsServer, answer_id_of, ask_personal, make_settings
+from tests.support.fixtures import USER_HASH_SALT
+from tests.support.slack import SlackServer, mention, run
+from tests.support.slack import settings_for as slack_settings
+from tests.support.teams import TeamsServer, answer_id_of, ask_personal, make_settings
 
 
 def canonical(data) -> bytes:
@@ -27,6 +26,7 @@ def canonical(data) -> bytes:
 
 def cli(db: str, monkeypatch, *args: str):
     monkeypatch.setenv("HIBOT_DATABASE_URL", db)
+    monkeypatch.setenv("HIBOT_USER_HASH_SALT", USER_HASH_SALT)  # as the `store` fixture hashes user ids
     get_settings.cache_clear()
     try:
         return CliRunner().invoke(app, list(args))
@@ -34,10 +34,7 @@ def cli(db: str, monkeypatch, *args: str):
         get_settings.cache_clear()
 
 
-def test_audit_show_reproduces_a_served_slack_answer(engine, tmp_path, monkeypatch):
-    db = f"sqlite:///{tmp_path / 'hibot.db'}"
-    store = Store(db)
-    store.migrate()
+def test_audit_show_reproduces_a_served_slack_answer(engine, store, db_url, tmp_path, monkeypatch):
     with FakeSlackAPI() as slack:
         async def scenario():
             async with SlackServer(slack_settings(slack, tmp_path), engine, store) as srv:
@@ -47,7 +44,7 @@ def test_audit_show_reproduces_a_served_slack_answer(engine, tmp_path, monkeypat
         posted = run(scenario())
     shown = {k: v for k, v in posted.items() if k != "token"}
     answer_id = next(e["value"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"])
-    result = cli(db, monkeypatch, "audit", "show", answer_id, "--json")
+    result = cli(db_url, monkeypatch, "audit", "show", answer_id, "--json")
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
     assert canonical(record["rendered"]) == canonical(shown)
@@ -55,10 +52,7 @@ def test_audit_show_reproduces_a_served_slack_answer(engine, tmp_path, monkeypat
     assert record["answer"]["citations"] and "text" not in record  # provenance, never the raw question
 
 
-def test_audit_show_reproduces_a_served_teams_answer(engine, tmp_path, monkeypatch):
-    db = f"sqlite:///{tmp_path / 'teams.db'}"
-    store = Store(db)
-    store.migrate()
+def test_audit_show_reproduces_a_served_teams_answer(engine, store, db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     with FakeBotConnector() as connector:
         srv = TeamsServer(make_settings(tmp_path), engine, store).start()
@@ -66,7 +60,7 @@ def test_audit_show_reproduces_a_served_teams_answer(engine, tmp_path, monkeypat
             reply = ask_personal(srv, connector)
         finally:
             srv.stop()
-    result = cli(db, monkeypatch, "audit", "show", answer_id_of(reply), "--json")
+    result = cli(db_url, monkeypatch, "audit", "show", answer_id_of(reply), "--json")
     assert result.exit_code == 0, result.output
     rendered = json.loads(result.stdout)["rendered"]
     for part in ("text", "attachments", "entities"):  # what the user sees: fallback text, card, citations
@@ -84,9 +78,8 @@ def _answer(question: str) -> Answer:
                                       url=None, quote="Quoted text.", chunk_id="d:0001", score=0.5)])
 
 
-def test_purge_applies_retention_by_age(db_url, monkeypatch):  # noqa: F811
-    store = Store(db_url)
-    store.migrate()
+@pytest.mark.each_backend
+def test_purge_applies_retention_by_age(store, db_url, monkeypatch):
     now = datetime.now(UTC)
     old, recent = _answer("old question"), _answer("recent question")
     store.save_answer(old, "slack", {"text": "old"}, "U1", now=now - timedelta(days=400))
@@ -99,9 +92,8 @@ def test_purge_applies_retention_by_age(db_url, monkeypatch):  # noqa: F811
     assert store.get_answer(old.answer_id) is None and store.get_answer(recent.answer_id) is not None
 
 
-def test_forget_removes_one_users_data_only(db_url, monkeypatch):  # noqa: F811
-    store = Store(db_url)
-    store.migrate()
+@pytest.mark.each_backend
+def test_forget_removes_one_users_data_only(store, db_url, monkeypatch):
     mine, theirs = _answer("mine"), _answer("theirs")
     store.save_answer(mine, "teams", {"text": "m"}, "29:alice")
     store.save_answer(theirs, "teams", {"text": "t"}, "29:bob")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import OUTCOMES
+from tests.support.outcomes import OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG = ROOT / "docs" / "clinical-safety" / "hazard-log.yaml"

@@ -7,9 +7,8 @@ import pytest
 
 from bot.slack import render as slack_render
 from bot.teams import render as teams_render
-from tests.test_engine import load, question_sets
-from tests.test_slack_render import assert_within_slack_limits
-from tests.test_teams_render import CHANNELS, assert_valid_card
+from tests.support.cards import CHANNELS, assert_valid_card, assert_within_slack_limits
+from tests.support.eval_sets import load, question_sets
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ import yaml
 from bot.models import Answer, Citation, ConversationGone, Prompt
 from bot.prompts.scheduler import LEASE, Scheduler
 from bot.storage import Store
-from tests.support.pg import db_url, fresh_database, pg_url  # noqa: F401 - fixtures
+from tests.support.pg import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
@@ -135,14 +135,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'hibot.db'}")
-    s.migrate()
-    yield s
-    s.close()
 
 
 def make(store, clock, sender=None, library=LIBRARY, engine=None):
@@ -470,7 +462,7 @@ def _replica(url: str, ticks: list[datetime], barrier, out, seed: int) -> None:
         out.put(("error", repr(e)))
 
 
-def test_two_replicas_racing_on_postgres_deliver_each_week_exactly_once(pg_url):  # noqa: F811
+def test_two_replicas_racing_on_postgres_deliver_each_week_exactly_once(pg_url):
     url = fresh_database(pg_url)
     setup = Store(url)
     setup.migrate()
@@ -551,7 +543,8 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def test_a_replica_killed_between_claim_and_post_is_retried_once_by_another(db_url):  # noqa: F811
+@pytest.mark.each_backend
+def test_a_replica_killed_between_claim_and_post_is_retried_once_by_another(db_url):
     store = Store(db_url)
     store.migrate()
     store.subscribe("slack", "C1", weekday=0, time="09:00", timezone="UTC", now=MON)

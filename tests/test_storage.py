@@ -14,18 +14,13 @@ from sqlalchemy import inspect, text
 from bot.models import Action, Answer, Citation
 from bot.storage import Store
 from bot.storage.schema import Base
-from tests.support.pg import db_url, fresh_database, pg_url  # noqa: F401 - fixtures
+from tests.support.fixtures import USER_HASH_SALT
+from tests.support.pg import fresh_database
+
+pytestmark = pytest.mark.each_backend
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TABLES = {"conversations", "subscriptions", "deliveries", "feedback", "events_seen", "answers"}
-
-
-@pytest.fixture
-def store(db_url):  # noqa: F811
-    s = Store(db_url, user_hash_salt="test-salt")
-    s.migrate()
-    yield s
-    s.close()
 
 
 def make_answer(question: str = "What is Core20PLUS5?") -> Answer:
@@ -90,11 +85,11 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
 
-def test_claim_event_is_true_once_and_survives_a_restart(store, db_url):  # noqa: F811
+def test_claim_event_is_true_once_and_survives_a_restart(store, db_url):
     assert store.claim_event("slack", "Ev1") is True
     assert store.claim_event("slack", "Ev1") is False
     assert store.claim_event("teams", "Ev1") is True  # same id on another platform is another event
-    again = Store(db_url, user_hash_salt="test-salt")
+    again = Store(db_url, user_hash_salt=USER_HASH_SALT)
     assert again.claim_event("slack", "Ev1") is False
     again.close()
 
@@ -140,7 +135,7 @@ def test_answer_stores_a_hash_of_the_redacted_question_and_never_the_user_id(sto
     assert store.hash_user("slack", "U0SECRET1") in everything
 
 
-def test_user_hash_depends_on_the_salt(db_url):  # noqa: F811
+def test_user_hash_depends_on_the_salt(db_url):
     assert Store(db_url, "a").hash_user("slack", "U1") != Store(db_url, "b").hash_user("slack", "U1")
 
 
@@ -345,7 +340,7 @@ def test_failed_delivery_is_retried_until_attempts_run_out(store):
     assert store.get_delivery(sub.id, "2026-W10").error == "HTTP 500"
 
 
-def test_concurrent_migrations_on_postgres_do_not_collide(pg_url):  # noqa: F811
+def test_concurrent_migrations_on_postgres_do_not_collide(pg_url):
     url = fresh_database(pg_url)
     errors, barrier = [], threading.Barrier(4)
 

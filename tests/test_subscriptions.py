@@ -19,7 +19,7 @@ from bot.prompts.subscriptions import (
     parse_timezone,
     parse_weekday,
 )
-from bot.storage import Store
+from tests.support.fixtures import USER_HASH_SALT
 
 WED = datetime(2025, 11, 26, 12, 0, tzinfo=UTC)  # Wednesday, GMT
 PROMPTS = [
@@ -54,22 +54,15 @@ def prompts_dir(tmp_path):
 
 
 @pytest.fixture
-def settings(prompts_dir, tmp_path):
+def settings(prompts_dir, tmp_path, db_url):
     return Settings(
         _env_file=None,
         leads="slack:ULEAD,teams:29:lead-aad",
         prompts_dir=prompts_dir,
         data_dir=tmp_path / "data",
-        database_url=f"sqlite:///{tmp_path / 'hibot.db'}",
+        database_url=db_url,
+        user_hash_salt=USER_HASH_SALT,
     )
-
-
-@pytest.fixture
-def store(settings):
-    s = Store(settings.effective_database_url, user_hash_salt=settings.user_hash_salt)
-    s.migrate()
-    yield s
-    s.close()
 
 
 def run(store, settings, text, user="ULEAD", platform="slack", conv="C1", **kw):
@@ -321,6 +314,7 @@ def cli(settings, monkeypatch):
     monkeypatch.setenv("HIBOT_DATABASE_URL", settings.effective_database_url)
     monkeypatch.setenv("HIBOT_PROMPTS_DIR", str(settings.prompts_dir))
     monkeypatch.setenv("HIBOT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HIBOT_USER_HASH_SALT", settings.user_hash_salt)
     get_settings.cache_clear()
     runner = CliRunner()
     yield lambda *args: runner.invoke(prompts_app, list(args))

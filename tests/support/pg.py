@@ -1,7 +1,7 @@
 """A throw-away PostgreSQL 15 cluster for tests (the system binaries, a temp dir, a free port).
 
-Use the session fixture `pg_url` (registered for every test by tests/conftest.py), or the
-context manager `postgres_cluster()` directly. Each test that needs an empty database calls
+Tests use the fixtures in tests/support/fixtures.py (`pg_url`, `db_url`, `store`); benchmarks use
+`PgCluster` or the context manager `postgres_cluster()` directly. Each test that needs an empty database calls
 `fresh_database(pg_url)`. When the binaries are missing the tests skip and say how to install them:
     apt-get install -y postgresql-15
 
@@ -17,7 +17,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +27,7 @@ PG_BIN = Path(os.environ.get("HIBOT_PG_BIN", "/usr/lib/postgresql/15/bin"))
 INSTALL_HINT = "apt-get install -y postgresql-15"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -57,7 +56,7 @@ class PgCluster:
             shutil.chown(self.root, "postgres", "postgres")
             shutil.chown(self.sock, "postgres", "postgres")
             self.root.chmod(0o700)
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         self._run([str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
                    "--no-sync", "-E", "UTF8", "--locale=C"])
@@ -112,35 +111,3 @@ def fresh_database(url: str) -> str:
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{name}"')
     return f"{url}?options=-csearch_path%3D{name}"
-
-
-# Several test modules import the fixture below, which gives each its own fixture definition; the
-# refcount makes them share one cluster per session instead of starting one per module.
-_shared: dict = {"url": None, "users": 0, "stack": None}
-_lock = threading.Lock()
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    with _lock:
-        if _shared["url"] is None:
-            stack = contextlib.ExitStack()
-            _shared["url"] = stack.enter_context(postgres_cluster())
-            _shared["stack"] = stack
-        _shared["users"] += 1
-    try:
-        yield _shared["url"]
-    finally:
-        with _lock:
-            _shared["users"] -= 1
-            if _shared["users"] == 0:
-                _shared["stack"].close()
-                _shared["url"] = None
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request, tmp_path) -> str:
-    """An empty database on each backend: a SQLite file, then a fresh database on the shared cluster."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'hibot.db'}"
-    return fresh_database(request.getfixturevalue("pg_url"))

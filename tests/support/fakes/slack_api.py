@@ -20,12 +20,14 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from tests.support.fakes.loopback import LoopbackServer
+from tests.support.polling import eventually, eventually_async
 
 BOT_USER_ID = "UHIBOTBOT"
 BOT_ID = "BHIBOTBOT"
@@ -227,27 +229,29 @@ class FakeSlackAPI(LoopbackServer):
 
     def wait_for(self, path: str, count: int = 1, timeout: float = 10.0) -> list[Received]:
         """Poll until at least `count` calls of `path` arrived; returns them (fails after timeout)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.calls(path)
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                seen = sorted({r.path for r in self.requests})
-                raise AssertionError(f"expected {count} x {path} within {timeout}s, got {len(found)}; saw {seen}")
-            time.sleep(0.02)
+        try:
+            return eventually(self._arrived(path, count, ok_only=False), timeout)
+        except AssertionError:
+            raise self._missing(path, count, timeout) from None
 
     async def until(self, path: str, count: int = 1, timeout: float = 10.0, ok_only: bool = True) -> list[Received]:
         """`wait_for` for async tests: polls without blocking the event loop the app runs on."""
-        deadline = time.monotonic() + timeout
-        while True:
+        try:
+            return await eventually_async(self._arrived(path, count, ok_only), timeout)
+        except AssertionError:
+            raise self._missing(path, count, timeout) from None
+
+    def _arrived(self, path: str, count: int, ok_only: bool) -> Callable[[], list[Received]]:
+        def arrived() -> list[Received]:
             found = self.delivered(path) if ok_only else self.calls(path)
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                seen = sorted({r.path for r in self.requests})
-                raise AssertionError(f"expected {count} x {path} within {timeout}s, got {len(found)}; saw {seen}")
-            await asyncio.sleep(0.02)
+            return found if len(found) >= count else []
+
+        return arrived
+
+    def _missing(self, path: str, count: int, timeout: float) -> AssertionError:
+        seen = sorted({r.path for r in self.requests})
+        got = len(self.calls(path))
+        return AssertionError(f"expected {count} x {path} within {timeout}s, got {got}; saw {seen}")
 
     def clear(self) -> None:
         with self._server.state.lock:

@@ -1,0 +1,140 @@
+"""Driving the Teams app as the Bot Framework does: activities POSTed to `teams_routes()` on 127.0.0.1,
+replies landing at a `FakeBotConnector` (emulator mode: no app id, so no tokens)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import urllib.error
+import urllib.request
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.storage import Store
+from bot.teams.app import teams_routes
+from bot.teams.render import CARD_CONTENT_TYPE
+from tests.support.cards import walk
+
+BOT = {"id": "28:hibot-bot-id", "name": "hibot"}
+USER = {"id": "29:user-jane", "aadObjectId": "aad-jane", "name": "Jane Smith"}
+TENANT = "tenant-nhs-1"
+PERSONAL = "a:personal-chat-jane"
+QUESTION = "What is Core20PLUS5?"
+_ids = itertools.count(1)
+
+
+class TeamsServer:
+    """teams_routes in an aiohttp app on 127.0.0.1, on its own event loop thread (tests stay synchronous)."""
+
+    def __init__(self, settings: Settings, engine, store: Store):
+        self.settings, self.engine, self.store = settings, engine, store
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def run(self, coro, timeout: float = 30):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def start(self) -> TeamsServer:
+        self.thread.start()
+        self.run(self._start())
+        return self
+
+    async def _start(self) -> None:
+        app = web.Application()
+        app.router.add_routes(teams_routes(self.settings, self.engine, self.store))
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}/api/messages"
+
+    def stop(self) -> None:
+        self.run(self.runner.cleanup())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+    def post(self, activity: dict, headers: dict | None = None) -> int:
+        req = urllib.request.Request(
+            self.url,
+            data=json.dumps(activity).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+
+def make_settings(tmp_path, **kw) -> Settings:
+    values = {
+        "MicrosoftAppId": "",
+        "MicrosoftAppPassword": "",
+        "HIBOT_DATA_DIR": str(tmp_path),
+        "HIBOT_LEADS": "teams:aad-jane",
+        **kw,
+    }
+    return Settings(_env_file=None, **values)
+
+
+def activity(
+    connector,
+    *,
+    conversation: dict,
+    text: str | None = None,
+    channel_data: dict | None = None,
+    entities: list | None = None,
+    value: dict | None = None,
+    type_: str = "message",
+    **extra,
+) -> dict:
+    """A Bot Framework activity as Teams sends it."""
+    a = {
+        "type": type_,
+        "id": f"1700000{next(_ids):06d}",
+        "channelId": "msteams",
+        "serviceUrl": connector.service_url,
+        "timestamp": "2026-05-04T09:00:00.000Z",
+        "from": USER,
+        "recipient": BOT,
+        "conversation": {"tenantId": TENANT, **conversation},
+        "channelData": {"tenant": {"id": TENANT}, **(channel_data or {})},
+        "locale": "en-GB",
+    }
+    if text is not None:
+        a["text"] = text
+    if entities is not None:
+        a["entities"] = entities
+    if value is not None:
+        a["value"] = value
+    a.update(extra)
+    return a
+
+
+def personal(connector, text=None, **kw) -> dict:
+    return activity(connector, conversation={"id": PERSONAL, "conversationType": "personal"}, text=text, **kw)
+
+
+def card(received) -> dict:
+    """The Adaptive Card of a reply the connector received."""
+    [att] = [a for a in received.body.get("attachments") or [] if a["contentType"] == CARD_CONTENT_TYPE]
+    return att["content"]
+
+
+def answer_id_of(received) -> str:
+    return next(
+        n["data"]["answer_id"]
+        for n in walk(card(received))
+        if n.get("type") == "Action.Submit" and n.get("data", {}).get("hibot") == "feedback"
+    )
+
+
+def ask_personal(server: TeamsServer, connector, text: str = QUESTION):
+    """Ask in the personal chat and return the reply."""
+    before = len(connector.activities(PERSONAL))
+    assert server.post(personal(connector, text)) in (200, 201)
+    return connector.wait_for_activities(before + 1, PERSONAL)[-1]
