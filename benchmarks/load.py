@@ -1,6 +1,6 @@
 """Load and fault check for `hibot serve` (issue: deploy and operate). Everything on 127.0.0.1.
 
-    python -m benchmarks.load [--seconds 60] [--rate 20] [--outage]
+    python -m benchmarks.load [--seconds 60] [--rate 20] [--outage]     # from the repository root
 
 Starts a PostgreSQL cluster, a fake Slack Web API and a fake Bot Connector, then `hibot serve` as
 a real subprocess. Sends mixed traffic at `rate` requests/s for `seconds`: Slack @mentions, Teams
@@ -20,21 +20,21 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
+from benchmarks.run import pct
+from benchmarks.slack_burst import mention_body
+from benchmarks.teams_burst import _activity
+from tests.support.fakes.bot_connector import FakeBotConnector
+from tests.support.fakes.slack_api import BOT_USER_ID, FakeSlackAPI
+from tests.support.pg import PgCluster, free_port
+from tests.support.polling import eventually
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.run import pct  # noqa: E402
-from benchmarks.slack_burst import mention_body  # noqa: E402
-from benchmarks.teams_burst import _activity  # noqa: E402
-from tests.fakes.bot_connector import FakeBotConnector  # noqa: E402
-from tests.fakes.slack_api import BOT_USER_ID, FakeSlackAPI  # noqa: E402
-from tests.pg import PgCluster, _free_port  # noqa: E402
-
 SECRET = "load-test-signing-secret"
 
 
@@ -43,6 +43,13 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def ready(base: str) -> bool:
+    try:
+        return urllib.request.urlopen(base + "/readyz", timeout=2).status == 200
+    except OSError:
+        return False
 
 
 def signed(body: str, content_type: str) -> dict:
@@ -152,7 +159,7 @@ def main(seconds: float = 60, rate: float = 20, outage: bool = False) -> dict:
     cluster.start()
     work = Path(tempfile.mkdtemp(prefix="hibot-load-"))
     slack, connector = FakeSlackAPI().start(), FakeBotConnector().start()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-load", "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_API_BASE_URL": slack.base_url, "MicrosoftAppId": "", "HIBOT_DATABASE_URL": cluster.url,
            "HIBOT_DATA_DIR": str(work), "HIBOT_PORT": str(port), "HIBOT_HOST": "127.0.0.1",
@@ -161,15 +168,7 @@ def main(seconds: float = 60, rate: float = 20, outage: bool = False) -> dict:
                               stdout=subprocess.DEVNULL, stderr=open(work / "serve.log", "w"))
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                import urllib.request
-
-                if urllib.request.urlopen(base + "/readyz", timeout=2).status == 200:
-                    break
-            except Exception:
-                time.sleep(0.2)
+        eventually(lambda: ready(base), timeout=120, interval=0.2, what=f"{base}/readyz to answer 200")
         fault = Outage(cluster, at=seconds / 3) if outage else None
         run = asyncio.run(drive(base, slack, connector, seconds, rate, fault, server.pid))
         time.sleep(20 if outage else 5)  # let answers queued behind the outage arrive

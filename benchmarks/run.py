@@ -22,6 +22,8 @@ import numpy as np
 
 from bot.config import get_settings
 
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: platform bursts run from here
+
 QUESTIONS = [
     "What is Core20PLUS5?", "What are the five clinical areas?", "What should I ask my trust board?",
     "How can clinicians advocate for patients from inclusion health groups?",
@@ -151,6 +153,18 @@ def scale_numbers(base_index: Path, work: Path, factor: int, n: int) -> dict:
             "search_p50_ms": w["search_p50_ms"], "ask_p50_ms": w["ask_p50_ms"], "ask_p99_ms": w["ask_p99_ms"]}
 
 
+def platform_numbers(name: str, index: Path, quick: bool) -> dict:
+    """A platform burst (benchmarks/slack_burst.py, teams_burst.py) in its own process, run as
+    `python -m` from the repository root because its fake cloud API lives in tests/support. A failure
+    is reported in the table; it never hides the other numbers."""
+    cmd = [sys.executable, "-m", f"benchmarks.{name}", "--index", str(index), *(["--quick"] if quick else [])]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        return {"error": (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]}
+    return json.loads(lines[-1])
+
+
 def main(quick: bool = False, as_json: bool = False) -> dict:
     s = get_settings()
     n = 50 if quick else 300
@@ -161,14 +175,7 @@ def main(quick: bool = False, as_json: bool = False) -> dict:
         warm = warm_numbers(index, n)
         cold = cold_numbers(index)
         scales = [scale_numbers(index, work, f, n) for f in ((10,) if quick else (10, 100))]
-        extra = {}
-        for name in ("slack_burst", "teams_burst"):
-            try:
-                mod = __import__(f"benchmarks.{name}", fromlist=["bench_from_cli"])
-                if hasattr(mod, "bench_from_cli"):
-                    extra[name] = mod.bench_from_cli(index, quick=quick)
-            except Exception as e:  # a platform benchmark failing must not hide the others
-                extra[name] = {"error": f"{type(e).__name__}: {e}"}
+        extra = {name: platform_numbers(name, index, quick) for name in ("slack_burst", "teams_burst")}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result = {**ing, **warm, **cold, "ask_p50_over_embed_p50": warm["ask_p50_ms"] / warm["embed_p50_ms"],

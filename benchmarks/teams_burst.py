@@ -1,11 +1,11 @@
 """Teams burst: n personal-chat messages at `rate` per second; time from POST to the reply reaching the connector.
 
-The benchmark starts its own fake Bot Connector (tests/fakes/bot_connector.py, so run it from a checkout) and
+The benchmark starts its own fake Bot Connector (tests/support/fakes, so run it from a checkout) and
 puts its URL in every activity's serviceUrl, so the server under test replies there. The server must be in
 local emulator mode (MicrosoftAppId empty): these activities carry no Bot Framework token.
 
     python -m benchmarks.teams_burst http://127.0.0.1:3978 [n] [rate]   # against a running `hibot serve`
-    bench_from_cli(index_dir)                                           # in-process server (used by `hibot bench`)
+    python -m benchmarks.teams_burst --index DIR [--quick]             # in-process server (`hibot bench`)
 """
 
 from __future__ import annotations
@@ -21,8 +21,14 @@ from collections import Counter
 from pathlib import Path
 
 import aiohttp
+from aiohttp import web
 
 from benchmarks.run import pct
+from bot.config import Settings
+from bot.engine import Engine
+from bot.storage import Store
+from bot.teams.app import teams_routes
+from tests.support.fakes.bot_connector import FakeBotConnector
 
 QUESTIONS = [
     "What is Core20PLUS5?",
@@ -81,9 +87,6 @@ async def _burst(url: str, service_url: str, n: int, rate: float) -> tuple[dict[
 
 def run(base_url: str, n: int = 200, rate: float = 20, reply_timeout: float = 60.0) -> dict:
     """Post n personal-chat activities at `rate`/s to `base_url`/api/messages; report reply latency (ms)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.fakes.bot_connector import FakeBotConnector
-
     url = base_url.rstrip("/") + "/api/messages"
     with FakeBotConnector() as connector:
         t0 = time.perf_counter()
@@ -115,10 +118,6 @@ class _InProcessServer:
     """teams_routes with the real engine on an index and a temporary SQLite store, on a thread."""
 
     def __init__(self, index_dir: Path):
-        from bot.config import Settings
-        from bot.engine import Engine
-        from bot.storage import Store
-
         self._tmp = tempfile.TemporaryDirectory(prefix="hibot-teams-bench-")
         self.store = Store(f"sqlite:///{self._tmp.name}/bench.db")
         self.store.migrate()
@@ -133,17 +132,13 @@ class _InProcessServer:
         return asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(60)
 
     async def _start(self) -> str:
-        from aiohttp import web
-
-        from bot.teams.app import teams_routes
-
         app = web.Application()
         app.router.add_routes(teams_routes(self.settings, self.engine, self.store))
         self.runner = web.AppRunner(app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
-        return f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        return f"http://127.0.0.1:{self.runner.addresses[0][1]}"
 
     def __exit__(self, *exc) -> None:
         asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)
@@ -158,9 +153,15 @@ def bench_from_cli(index_dir, quick: bool = False) -> dict:
         return run(base_url, n=50 if quick else 200, rate=20)
 
 
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--index"] and len(argv) >= 2:
+        print(json.dumps(bench_from_cli(argv[1], quick="--quick" in argv[2:]), default=str))
+    elif argv and not argv[0].startswith("-"):
+        result = run(argv[0], int(argv[1]) if len(argv) > 1 else 200, float(argv[2]) if len(argv) > 2 else 20)
+        print(json.dumps(result, indent=2))
+    else:
+        sys.exit("usage: python -m benchmarks.teams_burst BASE_URL [N] [RATE] | --index DIR [--quick]")
+
+
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if not args:
-        sys.exit("usage: python -m benchmarks.teams_burst BASE_URL [N] [RATE]")
-    result = run(args[0], int(args[1]) if len(args) > 1 else 200, float(args[2]) if len(args) > 2 else 20)
-    print(json.dumps(result, indent=2))
+    main(sys.argv[1:])
