@@ -1,9 +1,36 @@
-"""Persistence for hibot (see DESIGN.md "Storage"). Everything else uses only `Store` and its records."""
+"""Persistence for hibot (see docs/architecture.md "Storage"). Everything else uses only `Store` (or
+the protocols it satisfies) and its records."""
 
+from bot.storage.protocols import (
+    AnswerAudit,
+    Conversations,
+    DeliveryLedger,
+    EventDedupe,
+    FeedbackLog,
+    Retention,
+    StoreProtocol,
+    Subscriptions,
+)
 from bot.storage.records import Claim, Conversation, Delivery, StoredAnswer, Subscription
 from bot.storage.store import Store
 
-__all__ = ["Claim", "Conversation", "Delivery", "Store", "StoredAnswer", "Subscription", "open_store"]
+__all__ = [
+    "AnswerAudit",
+    "Claim",
+    "Conversation",
+    "Conversations",
+    "Delivery",
+    "DeliveryLedger",
+    "EventDedupe",
+    "FeedbackLog",
+    "Retention",
+    "Store",
+    "StoreProtocol",
+    "StoredAnswer",
+    "Subscription",
+    "Subscriptions",
+    "open_store",
+]
 
 
 def open_store(settings) -> Store:

@@ -162,3 +162,12 @@ class AnswerRow(Base):
     index_build_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     corpus_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created: Mapped[datetime]
+
+
+# The tables as SQLAlchemy Core sees them: what the Store's queries are written against.
+conversations = Base.metadata.tables["conversations"]
+subscriptions = Base.metadata.tables["subscriptions"]
+deliveries = Base.metadata.tables["deliveries"]
+feedback = Base.metadata.tables["feedback"]
+events_seen = Base.metadata.tables["events_seen"]
+answers = Base.metadata.tables["answers"]
