@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy import inspect, text
 
 from bot.models import Action, Answer, Citation
 from bot.storage import Store
+from bot.storage.purge import RetentionJob
 from bot.storage.schema import Base
 from tests.support.fixtures import USER_HASH_SALT
 from tests.support.pg import fresh_database
@@ -206,6 +208,18 @@ def test_purge_deletes_old_answers_feedback_and_events_but_not_subscriptions(sto
     assert store.get_answer(a_old.answer_id) is None and store.get_answer(a_new.answer_id) is not None
     assert store.claim_event("slack", "old") is True and store.claim_event("slack", "new") is False
     assert store.get_subscription("slack", "C1") is not None
+
+
+def test_the_retention_job_purges_at_most_once_a_day(store):
+    clock = [T0]
+    job = RetentionJob(store, retention_days=30, clock=lambda: clock[0])
+    store.save_answer(make_answer(), "slack", {}, now=T0 - timedelta(days=31))
+    assert asyncio.run(job.run_due()) == {"answers": 1, "feedback": 0, "events_seen": 0}
+    store.save_answer(make_answer(), "slack", {}, now=T0 - timedelta(days=31))
+    clock[0] = T0 + timedelta(hours=23)
+    assert asyncio.run(job.run_due()) is None  # not a day yet
+    clock[0] = T0 + timedelta(days=1)
+    assert asyncio.run(job.run_due()) == {"answers": 1, "feedback": 0, "events_seen": 0}
 
 
 def test_forget_user_deletes_their_data_and_anonymises_their_subscriptions(store):

@@ -36,6 +36,8 @@ import structlog
 from bot.models import Answer, ConversationGone, Prompt
 from bot.prompts.render_text import render_prompt_text
 from bot.prompts.subscriptions import choose_prompt, current_slot, eligible_prompts, slot_weeks_ago
+from bot.storage.protocols import AnswerAudit, Conversations, DeliveryLedger, Retention, Subscriptions
+from bot.storage.purge import RetentionJob
 
 log = structlog.get_logger("hibot.prompts")
 
@@ -43,6 +45,10 @@ LEASE = timedelta(minutes=5)  # far longer than answer + post; shorter than anyo
 MAX_ATTEMPTS = 5
 LOOKBACK_WEEKS = 8  # how far back missed weeks are recorded as skipped
 KNOWN_WINDOW = timedelta(days=16)  # this week and last, from any UTC offset
+
+
+class SchedulerStore(Conversations, Subscriptions, DeliveryLedger, AnswerAudit, Retention, Protocol):
+    """What the scheduler needs of the store (`Store` has it all)."""
 
 
 class PromptSender(Protocol):
@@ -76,7 +82,7 @@ def utc_clock() -> datetime:
 class Scheduler:
     def __init__(
         self,
-        store,
+        store: SchedulerStore,
         engine,
         library: list[Prompt],
         senders: dict[str, PromptSender],
@@ -86,6 +92,8 @@ class Scheduler:
         max_attempts: int = MAX_ATTEMPTS,
         retention_days: int | None = None,
     ):
+        """`retention_days` is transitional: the server should run `RetentionJob` (bot/storage/purge.py)
+        as its own task; until it does, this loop hosts it so the retention policy keeps applying."""
         self.store = store
         self.engine = engine
         self.library = list(library)
@@ -94,8 +102,7 @@ class Scheduler:
         self.clock = clock
         self.lease = lease
         self.max_attempts = max_attempts
-        self.retention_days = retention_days
-        self._last_purge: datetime | None = None
+        self.retention = RetentionJob(store, retention_days, clock) if retention_days is not None else None
 
     # --- loop -----------------------------------------------------------------------------------
     async def run_forever(self, interval_s: float = 60) -> None:
@@ -105,22 +112,13 @@ class Scheduler:
                 results = await self.run_due()
                 if results:
                     log.info("prompts_tick", **_summary(results))
-                await self._maybe_purge()
+                if self.retention is not None:
+                    await self.retention.run_due()
             except asyncio.CancelledError:
                 raise
             except Exception:  # a database blip must not end the loop; the next tick retries
                 log.exception("prompts_tick_failed")
             await asyncio.sleep(max(0.01, interval_s - (time.monotonic() - started)))
-
-    async def _maybe_purge(self) -> None:
-        if self.retention_days is None:
-            return
-        now = self.clock()
-        if self._last_purge and now - self._last_purge < timedelta(days=1):
-            return
-        counts = await asyncio.to_thread(self.store.purge, self.retention_days, now)
-        self._last_purge = now
-        log.info("retention_purge", days=self.retention_days, **counts)
 
     async def run_due(self, dry_run: bool = False) -> list[DeliveryResult]:
         """One tick. With dry_run, report what is due (and which prompt) without claiming or posting."""
@@ -171,11 +169,7 @@ class Scheduler:
                 await self._pause_gone(sub, "the bot was removed from this conversation")
             return results + [self._result(sub, key, "paused", error="conversation removed")]
 
-        prompt = self.by_id.get(existing.prompt_id) if existing and existing.prompt_id else None
-        if prompt is None:
-            eligible = eligible_prompts(self.library, sub.audience, sub.tag)
-            sent = await asyncio.to_thread(store.sent_prompt_ids, sub.id)
-            prompt = choose_prompt(eligible, sent)
+        prompt = await self._prompt_for(sub, existing)
         if prompt is None:
             reason = (
                 f"no prompt in the library matches audience={sub.audience or 'any'} tag={sub.tag or 'any'}"
@@ -207,6 +201,14 @@ class Scheduler:
             )
         results.append(await self._deliver(sub, key, claim, prompt, conv.reference if conv else None))
         return results
+
+    async def _prompt_for(self, sub, existing) -> Prompt | None:
+        """A retry posts the prompt chosen first (if still in the library); else the next in rotation."""
+        prompt = self.by_id.get(existing.prompt_id) if existing and existing.prompt_id else None
+        if prompt is None:
+            sent = await asyncio.to_thread(self.store.sent_prompt_ids, sub.id)
+            prompt = choose_prompt(eligible_prompts(self.library, sub.audience, sub.tag), sent)
+        return prompt
 
     def _retryable(self, d, now: datetime) -> bool:
         if d.status == "failed":
@@ -245,48 +247,39 @@ class Scheduler:
         return results
 
     async def _deliver(self, sub, key: str, claim, prompt: Prompt, reference: dict | None) -> DeliveryResult:
-        store = self.store
-        sender = self.senders[sub.platform]
+        """Answer the prompt's question, check the claim is still ours, post, and record it."""
+
+        def failed(error: str, status: str = "failed") -> DeliveryResult:
+            return self._result(sub, key, status, prompt_id=prompt.id, attempts=claim.attempts, error=error)
+
         try:
             answer = await asyncio.to_thread(self.engine.answer, prompt.question)
         except Exception as e:
-            await asyncio.to_thread(store.mark_delivery_failed, claim, f"engine: {type(e).__name__}: {e}")
+            await asyncio.to_thread(
+                self.store.mark_delivery_failed, claim, f"engine: {type(e).__name__}: {e}"
+            )
             log.exception("prompt_answer_failed", subscription_id=sub.id, prompt_id=prompt.id)
-            return self._result(
-                sub,
-                key,
-                "failed",
-                prompt_id=prompt.id,
-                attempts=claim.attempts,
-                error=f"engine: {type(e).__name__}",
-            )
+            return failed(f"engine: {type(e).__name__}")
         # Last look before the irreversible step: if our lease ran out and someone took over, stop.
-        if not await asyncio.to_thread(store.holds_claim, claim):
+        if not await asyncio.to_thread(self.store.holds_claim, claim):
             log.warning("prompt_claim_lost", subscription_id=sub.id, period=key)
-            return self._result(
-                sub,
-                key,
-                "failed",
-                prompt_id=prompt.id,
-                attempts=claim.attempts,
-                error="claim taken over before sending",
-            )
+            return failed("claim taken over before sending")
         try:
-            message_id = await sender.send_prompt(sub.conversation_id, reference, prompt, answer)
+            message_id = await self.senders[sub.platform].send_prompt(
+                sub.conversation_id, reference, prompt, answer
+            )
         except ConversationGone as e:
             await asyncio.to_thread(
-                store.mark_delivery_failed,
+                self.store.mark_delivery_failed,
                 claim,
                 f"conversation gone: {e}",
                 final=True,
                 max_attempts=self.max_attempts,
             )
             await self._pause_gone(sub, f"the bot was removed from this conversation ({e or 'gone'})")
-            return self._result(
-                sub, key, "paused", prompt_id=prompt.id, attempts=claim.attempts, error="conversation gone"
-            )
+            return failed("conversation gone", status="paused")
         except Exception as e:  # noqa: BLE001 - any other send failure is retried on a later tick
-            await asyncio.to_thread(store.mark_delivery_failed, claim, f"{type(e).__name__}: {e}")
+            await asyncio.to_thread(self.store.mark_delivery_failed, claim, f"{type(e).__name__}: {e}")
             log.warning(
                 "prompt_send_failed",
                 subscription_id=sub.id,
@@ -294,16 +287,16 @@ class Scheduler:
                 attempt=claim.attempts,
                 error=type(e).__name__,
             )
-            return self._result(
-                sub,
-                key,
-                "failed",
-                prompt_id=prompt.id,
-                attempts=claim.attempts,
-                error=f"{type(e).__name__}: {e}",
-            )
-        mine = await self._mark_sent(claim, message_id, answer, prompt)
-        if not mine:
+            return failed(f"{type(e).__name__}: {e}")
+        await self._record_sent(sub, key, claim, prompt, answer, message_id)
+        return self._result(
+            sub, key, "sent", prompt_id=prompt.id, message_id=message_id, attempts=claim.attempts
+        )
+
+    async def _record_sent(
+        self, sub, key: str, claim, prompt: Prompt, answer: Answer, message_id: str
+    ) -> None:
+        if not await self._mark_sent(claim, message_id, answer, prompt):
             log.error("prompt_possible_duplicate", subscription_id=sub.id, period=key)
         log.info(
             "prompt_sent",
@@ -315,9 +308,6 @@ class Scheduler:
             attempt=claim.attempts,
         )
         await self._audit(sub, claim, prompt, answer, message_id)
-        return self._result(
-            sub, key, "sent", prompt_id=prompt.id, message_id=message_id, attempts=claim.attempts
-        )
 
     async def _mark_sent(self, claim, message_id: str, answer: Answer, prompt: Prompt) -> bool:
         delay = 0.2

@@ -1,1 +1,1 @@
-"""What tests share: fakes of the cloud edge (`fakes`), a throw-away PostgreSQL (`pg`), fixtures and polling."""
+"""What tests share: fakes of the cloud edge, a throw-away PostgreSQL, fixtures, harnesses and polling."""

@@ -44,7 +44,7 @@ def assert_within_slack_limits(blocks: list[dict], text: str) -> None:
         texts = [b.get("text", {}).get("text", "")]
         texts += [e.get("text", "") for e in b.get("elements", []) if e.get("type") == "mrkdwn"]
         for t in texts:
-            # every < opens a link or mention built here and is closed in the same block: nothing was cut mid-link
+            # every < opens a link or mention built here and closes in the same block: nothing cut mid-link
             assert t.count("<") == t.count(">") == len(LINK.findall(t))
             assert not re.search(r"&[a-z]{0,3}$", t)
 

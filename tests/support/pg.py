@@ -58,21 +58,51 @@ class PgCluster:
             self.root.chmod(0o700)
         self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-        self._run([str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                   "--no-sync", "-E", "UTF8", "--locale=C"])
+        self._run(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(self.data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ]
+        )
 
     def _run(self, cmd: list[str], check: bool = True) -> subprocess.CompletedProcess:
         try:
-            return subprocess.run(_as_postgres(cmd), check=check, capture_output=True, text=True, cwd=self.root)
+            return subprocess.run(
+                _as_postgres(cmd), check=check, capture_output=True, text=True, cwd=self.root
+            )
         except subprocess.CalledProcessError as e:
             log = (self.root / "log").read_text() if (self.root / "log").exists() else ""
             raise RuntimeError(f"PostgreSQL command failed: {e.stderr}\n{log}") from e
 
     def start(self) -> None:
         # fsync off: a test cluster never needs crash safety, and it makes commits ~10x cheaper.
-        opts = f"-p {self.port} -k {self.sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"),
-                   "-w", "-t", "30", "start"])
+        opts = (
+            f"-p {self.port} -k {self.sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        )
+        self._run(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                opts,
+                "-l",
+                str(self.root / "log"),
+                "-w",
+                "-t",
+                "30",
+                "start",
+            ]
+        )
 
     def stop(self, mode: str = "immediate") -> None:
         self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"], check=False)

@@ -112,7 +112,9 @@ class SlackServer:
         return await self.post(urlencode(form), "application/x-www-form-urlencoded")
 
     async def interaction(self, payload: dict):
-        return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+        return await self.post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
 
 
 def event_callback(event: dict, event_id: str | None = None) -> dict:
@@ -137,7 +139,9 @@ def event_callback(event: dict, event_id: str | None = None) -> dict:
     }
 
 
-def mention(text: str = QUESTION, *, ts: str | None = None, thread_ts: str | None = None, channel=CHANNEL) -> dict:
+def mention(
+    text: str = QUESTION, *, ts: str | None = None, thread_ts: str | None = None, channel=CHANNEL
+) -> dict:
     ts = ts or next_ts()
     e = {
         "type": "app_mention",

@@ -11,8 +11,9 @@ class LoopbackServer:
     def __init__(self, server: ThreadingHTTPServer, name: str):
         self._server = server
         # A short poll interval keeps stop() quick; the default 0.5 s adds up across tests.
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=name, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+        )
 
     def start(self) -> Self:
         self._thread.start()

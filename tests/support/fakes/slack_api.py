@@ -15,7 +15,6 @@ Any other path (e.g. a `response_url` the test put in a payload) is recorded and
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import threading
@@ -107,7 +106,9 @@ class _Handler(BaseHTTPRequestHandler):
                     scripted.pop(0)
             status = step.status if step else 200
             ok = step is None
-            state.requests.append(Received(path, body, dict(self.headers.items()), time.monotonic(), status, ok))
+            state.requests.append(
+                Received(path, body, dict(self.headers.items()), time.monotonic(), status, ok)
+            )
         if step is not None:
             headers = {"Retry-After": str(step.retry_after)} if step.retry_after is not None else {}
             payload = {"ok": False, "error": step.error or "ratelimited"}
@@ -125,12 +126,23 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         state = self.server.state
         if method == "auth.test":
-            return {"ok": True, "url": "https://hibot-test.slack.com/", "team": "hibot test", "user": "hibot",
-                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+            return {
+                "ok": True,
+                "url": "https://hibot-test.slack.com/",
+                "team": "hibot test",
+                "user": "hibot",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+            }
         if method == "chat.postMessage":
             ts = f"1700000000.{next(state.ts):06d}"
-            return {"ok": True, "channel": body.get("channel"), "ts": ts,
-                    "message": {"type": "message", "bot_id": BOT_ID, "ts": ts, "text": body.get("text", "")}}
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": ts,
+                "message": {"type": "message", "bot_id": BOT_ID, "ts": ts, "text": body.get("text", "")},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{next(state.ts):06d}"}
         if method == "conversations.replies":
@@ -234,7 +246,9 @@ class FakeSlackAPI(LoopbackServer):
         except AssertionError:
             raise self._missing(path, count, timeout) from None
 
-    async def until(self, path: str, count: int = 1, timeout: float = 10.0, ok_only: bool = True) -> list[Received]:
+    async def until(
+        self, path: str, count: int = 1, timeout: float = 10.0, ok_only: bool = True
+    ) -> list[Received]:
         """`wait_for` for async tests: polls without blocking the event loop the app runs on."""
         try:
             return await eventually_async(self._arrived(path, count, ok_only), timeout)
