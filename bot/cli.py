@@ -106,7 +106,7 @@ IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder 
 
 
 def _engine(index: Path | None = None):
-    from bot.engine import get_engine
+    from bot.engine_cache import get_engine
     from ingest.pipeline import NothingIndexed
 
     try:
@@ -134,6 +134,7 @@ def ask(
     question: Annotated[Optional[str], typer.Argument(help="Your question.")] = None,
     questions: QuestionsOpt = None,
     as_json: JsonOpt = False,
+    full: Annotated[bool, typer.Option("--full", help="The whole answer, not only its short first part.")] = False,
     index: IndexOpt = None,
 ) -> None:
     """Answer a question with quoted, cited passages and suggested actions."""
@@ -151,7 +152,7 @@ def ask(
     else:
         from bot.render_text import render_answer
 
-        out.print(render_answer(ans), highlight=False, soft_wrap=True)
+        out.print(render_answer(ans, full=full), highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -168,7 +169,7 @@ def search(
     retriever = _engine(index).retriever
     rows = _read_questions(questions) if questions else [{"id": "1", "question": question}]
     for row in rows:
-        hits = retriever.search(row["question"], k=k)
+        hits = retriever.search(row["question"], k=k, history=row.get("history")).hits
         docs = retriever.documents
         results = [{"rank": h.rank, "doc_id": h.chunk["doc_id"], "chunk_id": h.chunk_id,
                     "title": docs.get(h.chunk["doc_id"], {}).get("title") or h.chunk["doc_id"],
@@ -204,7 +205,7 @@ def chat(index: IndexOpt = None) -> None:
             return
         ans = engine.answer(q, history=history[-3:])
         out.print(render_answer(ans), highlight=False, soft_wrap=True)
-        if not ans.abstained:
+        if not ans.abstained:  # small talk and declines are not context for a follow-up
             history.append(ans.question)
 
 

@@ -50,7 +50,7 @@ def evaluate(engine, questions: list[dict], k: int = 10) -> dict:
         hist = q.get("history")
         ans = engine.answer(q["question"], history=hist)
         if q.get("in_scope", True):
-            hits = engine.retriever.search(q["question"], k=k, history=hist)
+            hits = engine.retriever.search(q["question"], k=k, history=hist).hits
             rank = first_hit(q.get("gold_quotes", []), [h.chunk["text"] for h in hits], k)
             ranks[q["id"]] = rank
             per_doc[q.get("doc", "?")].append(rank is not None and rank <= 5)

@@ -7,12 +7,19 @@ from bot.models import PII_WARNING, PII_WARNING_TEXT, Answer
 ACTION_LABEL = {"ask": "Ask", "advocate": "Advocate", "analyse": "Analyse"}
 
 
-def render_answer(answer: Answer) -> str:
+def render_answer(answer: Answer, full: bool = False) -> str:
+    """The answer, its sources and actions; the rest of a long answer only with `full` (else a hint)."""
     lines: list[str] = []
     if PII_WARNING in answer.warnings:
         lines += [f"⚠ {PII_WARNING_TEXT}", ""]
     lines.append(answer.answer)
-    if answer.abstained:
+    if answer.more and full:
+        lines.append(answer.more)
+    elif answer.more:
+        lines += ["", "(Shortened: hibot ask --full gives the whole answer.)"]
+    if answer.suggestions:
+        lines += ["", "You could ask:"] + [f"  • {q}" for q in answer.suggestions]
+    if answer.abstained and not answer.citations:
         return "\n".join(lines)
     lines += ["", "Sources"]
     for c in answer.citations:

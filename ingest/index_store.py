@@ -1,9 +1,5 @@
-"""The on-disk index: one directory per build, and an atomically replaced pointer to the live one.
-
-    index/CURRENT              -> build id (replaced with os.replace, so readers never see half a build)
-    index/builds/<id>/manifest.json, chunks.jsonl, vectors.npy, dense.faiss, bm25/, library.json,
-                     units.jsonl + unit_vectors.npy (the sentences answers are cut from),
-                     query_encoder.onnx, tokenizer.json
+"""Writing the on-disk index: one directory per build, and an atomically replaced pointer to the
+live one (layout: `bot.engine.index`).
 
 An ingest writes a new build directory under a temporary name, renames it, then swaps CURRENT.
 Killed at any moment, the previous build stays live. Exact inner-product search (IndexFlatIP) is
@@ -17,34 +13,24 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-POINTER = "CURRENT"
+from bot.engine.index import (  # noqa: F401  (re-exported: ingest and the CLI read builds too)
+    POINTER,
+    IndexMissing,
+    current_build_dir,
+    read_chunks,
+    read_manifest,
+    read_units,
+)
+
 KEEP_BUILDS = 2
 
 
-class IndexMissing(Exception):
-    pass
 
 
-def current_build_dir(index_dir: Path) -> Path:
-    pointer = index_dir / POINTER
-    if not pointer.exists():
-        raise IndexMissing(f"no index in {index_dir}: run `hibot ingest`")
-    build = index_dir / "builds" / pointer.read_text().strip()
-    if not (build / "manifest.json").exists():
-        raise IndexMissing(f"index pointer {pointer} names a missing build; run `hibot ingest --rebuild`")
-    return build
-
-
-def read_manifest(index_dir: Path) -> dict | None:
-    try:
-        return json.loads((current_build_dir(index_dir) / "manifest.json").read_text())
-    except (IndexMissing, OSError, json.JSONDecodeError):
-        return None
 
 
 def new_build_dir(index_dir: Path) -> Path:
@@ -97,9 +83,6 @@ def write_chunks(build: Path, chunks: list[dict]) -> None:
             f.write(json.dumps(c, ensure_ascii=False) + "\n")
 
 
-def read_chunks(build: Path) -> list[dict]:
-    with open(build / "chunks.jsonl", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def write_dense(build: Path, vectors: np.ndarray) -> None:
@@ -120,18 +103,4 @@ def write_units(build: Path, units: list[dict], vectors: np.ndarray) -> None:
     np.save(build / "unit_vectors.npy", vectors)
 
 
-def read_units(build: Path) -> tuple[list[dict], np.ndarray] | None:
-    """The build's units and their vectors, or None for a build made before units were stored."""
-    try:
-        with open(build / "units.jsonl", encoding="utf-8") as f:
-            units = [json.loads(line) for line in f if line.strip()]
-        vectors = np.load(build / "unit_vectors.npy")
-    except (OSError, ValueError):
-        return None
-    return (units, vectors) if len(units) == len(vectors) else None
 
-
-@dataclass
-class BuildFiles:
-    path: Path
-    manifest: dict

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.compose import _sentences, split_units
+from bot.engine.text import sentences, split_units
 
 # Sections that carry recommendations (RCP "What can I do as a clinician/leader?", board guide
 # objectives and questions for boards, strategy commitments).
@@ -46,6 +46,22 @@ def classify(text: str, section: str) -> str | None:
     return None
 
 
+# Who a recommendation is addressed to, from where it stands. Sections that describe what NHS England
+# or "systems" will deliver, or summarise other organisations' documents, address no reader.
+AUDIENCE = [
+    (re.compile(r"as a clinician|clinicians? can", re.I), "clinician"),
+    (re.compile(r"as a leader|leaders? can|for leaders", re.I), "leader"),
+    (re.compile(r"board|objective|self-assessment|what good looks like|how to use the guide", re.I), "board"),
+]
+NO_READER = re.compile(r"deliverables|policy and guidance documents|what should be happening|resources", re.I)
+
+
+def audience(section: str) -> str | None:
+    if NO_READER.search(section):
+        return None
+    return next((who for pattern, who in AUDIENCE if pattern.search(section)), None)
+
+
 def build_library(chunks: list[dict], docs_meta: dict) -> list[dict]:
     library: list[dict] = []
     seen: set[str] = set()
@@ -55,7 +71,7 @@ def build_library(chunks: list[dict], docs_meta: dict) -> list[dict]:
         for text, is_item in split_units(c["text"]):
             # An action is one instruction: keep the first sentence of a long item ("become a
             # Core20PLUS5 ambassador. This is a 1-year programme ...").
-            first = _sentences(text)[0] if text else text
+            first = sentences(text)[0] if text else text
             if len(text.split()) > 40 and len(first.split()) >= 3:
                 text = first
             words = len(text.split())
@@ -68,5 +84,5 @@ def build_library(chunks: list[dict], docs_meta: dict) -> list[dict]:
                 continue
             seen.add(text)
             library.append({"type": kind, "text": text, "chunk_id": c["chunk_id"], "doc_id": c["doc_id"],
-                            "section": section})
+                            "section": section, "audience": audience(section)})
     return library

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.compose import split_units
+from bot.engine.text import split_units
 from ingest import index_store
 from ingest.chunking import ChunkerSettings, chunk_document, load_tokenizer
 from ingest.embedding import resolve_model_dir
 from ingest.loaders import LoadError, corpus_files, load_document, load_sources
 
 # Bump when chunking, embedding text or the build's files change meaning: forces a full rebuild.
-PIPELINE_VERSION = 7
+PIPELINE_VERSION = 8
 
 
 class NothingIndexed(Exception):
@@ -206,6 +206,9 @@ def _doc_meta(doc, rel: str, key: str) -> dict:
         "licence": m.get("licence"), "published": _s(m.get("published")),
         "review_after": _s(m.get("review_after")), "superseded_by": m.get("superseded_by"),
         "description": m.get("description"),
+        # Names people use for the document ("the Hunt letter"): resolve "summarise X" and "what does X say".
+        "aliases": [str(a) for a in m.get("aliases") or []],
+        "voice": m.get("voice"),  # who "I" is in a first-person text, for the attribution frame
     }
 
 
@@ -247,7 +250,7 @@ def _previous_unit_vectors(index_dir: Path, previous: dict | None, sig: dict) ->
 
 
 def _write_lexical_and_library(build: Path, chunks: list[dict], docs_meta: dict) -> None:
-    from bot.lexical import BM25Index
+    from bot.engine.lexical import BM25Index
 
     BM25Index.build([c["embed_text"] for c in chunks]).save(build / "bm25")
     try:

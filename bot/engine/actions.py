@@ -1,0 +1,75 @@
+"""Pick up to three suggested actions (ask / advocate / analyse) for a question from the action
+library built at ingest. Each action is verbatim corpus text, keeps its source passage for the
+citation, and is addressed to a reader (clinician, leader or board): another organisation's own
+deliverables are not in the library, and an action for one reader is not offered to another."""
+
+from __future__ import annotations
+
+import re
+
+from bot.engine import text as T
+from bot.engine.retrieval import SearchResult
+from bot.engine.tuning import Tuning
+
+INTENT = {
+    "ask": re.compile(r"\b(ask|question|board|lead|who|find out)\b", re.I),
+    "analyse": re.compile(r"\b(data|analy[sz]e|analysis|measure|monitor|audit|evidence|ethnicity|record)\b", re.I),
+    "advocate": re.compile(r"\b(advocat\w*|ambassador|raise|awareness|champion|case|influence|colleagues)\b", re.I),
+}
+# Who the question comes from, when it says: the readers whose actions fit.
+READERS = [
+    (re.compile(r"\b(?:board|non-?exec\w*|NEDs?|directors?|chairs?|trust leaders?|governors?)\b", re.I),
+     {"board", "leader"}),
+    (re.compile(r"\b(?:leaders?|managers?|executives?|execs?|ICBs?|commissioners?|lead for)\b", re.I),
+     {"leader", "board"}),
+    (re.compile(r"\b(?:clinicians?|doctors?|GPs?|nurses?|midwi(?:fe|ves)|consultants?|registrars?|juniors?|"
+                r"physicians?|AHPs?|pharmacists?|physios?|therapists?|health visitors?|paramedics?|"
+                r"practitioners?|as a (?:\w+ ){0,2}(?:doctor|nurse|midwife|clinician|GP))\b", re.I), {"clinician"}),
+]  # fmt: skip
+
+
+def prepare(library: list[dict]) -> list[dict]:
+    for it in library:
+        it["_tokens"] = frozenset(T.tokenize(it["text"] + " " + (it.get("section") or "")))
+    return [it for it in library if it.get("audience")]
+
+
+def readers(question: str) -> set[str]:
+    for pattern, who in READERS:
+        if pattern.search(question):
+            return who
+    return {"clinician", "leader", "board"}
+
+
+def pick(library: list[dict], question: str, result: SearchResult, idf: dict[str, float], t: Tuning) -> list[dict]:
+    """Actions that fit both the question and its reader; none rather than an odd one."""
+    if not library:
+        return []
+    hit_rank = {h.chunk_id: h.rank for h in result.hits}
+    hit_docs = {h.chunk["doc_id"] for h in result.hits[:3]}
+    q = set(T.tokenize(question))
+    who = readers(question)
+    scored = []
+    for it in library:
+        if it["audience"] not in who:
+            continue
+        overlap = sum(idf.get(tok, 1.0) for tok in q & it["_tokens"])
+        in_hits = it["chunk_id"] in hit_rank
+        if not overlap and not in_hits:
+            continue  # an action sharing nothing with the question is an odd one
+        score = overlap + (t.action_hit_weight / hit_rank[it["chunk_id"]] if in_hits else 0.0)
+        score += t.action_same_doc if it["doc_id"] in hit_docs else 0.0
+        score += t.action_intent if INTENT[it["type"]].search(question) else 0.0
+        if score >= t.action_min_score:
+            scored.append((score, it))
+    scored.sort(key=lambda s: -s[0])
+    picked: list[dict] = []
+    types: set[str] = set()
+    # One of each kind, so a reader sees a question to ask, a case to make, data to look at.
+    for _, it in scored:
+        if it["type"] not in types:
+            picked.append(it)
+            types.add(it["type"])
+        if len(picked) >= t.max_actions:
+            break
+    return [{k: v for k, v in it.items() if not k.startswith("_")} for it in picked]

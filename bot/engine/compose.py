@@ -1,0 +1,183 @@
+"""Compose an extractive answer: the sentences of the top passages that answer the question, verbatim.
+
+Nothing is generated. Each answer line is a sentence or list item cut from a retrieved passage
+(markup removed) and carries the `[n]` of that passage; the only words added are an attribution
+frame for text written in the first person ("The Secretary of State for Health wrote in 2014:").
+The best sentence leads; the short answer stops at about 60–110 words and the rest goes to `more`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.engine import text as T
+from bot.engine.tuning import Tuning
+
+LIST_INTENT = re.compile(
+    r"\b(what are|list|which|five|5|four|three|six|seven|areas?|domains?|steps|actions|ways|principles|"
+    r"priorit(?:y|ies)|criteria|objectives|recommendations|themes|groups|questions)\b",
+    re.I,
+)
+DEFINITION_Q = re.compile(
+    r"^\s*(?:what(?:'s| is| are| does)|define|meaning of|explain)\s+(?:the\s+|an?\s+)?(.+?)[?.!]*\s*$", re.I
+)
+DEFINES = re.compile(r"\b(is|are|means|refers to|describes|was set up|aims to)\b")
+# Opens by pointing back at a sentence the reader has not seen ("This means…", "These include…").
+DANGLING = re.compile(r"^(?:this|these|that|those|it|they|such|both|here|there)\b(?!\s+(?:guide|letter|document|"
+                      r"strategy|report|guidance|map|paper|section)\b)", re.I)  # fmt: skip
+FIRST_PERSON = re.compile(r"\b(?:I|my|me|I'm|I've|I'll)\b")
+# Document furniture: contact lines, approvals, advisory groups, copyright, addresses, sign-offs.
+FURNITURE = re.compile(
+    r"\b(?:approved by|contact us|e-?mail(?:ed)? (?:us|to)|tel(?:ephone)?[:.]|registered charity|company no|"
+    r"all rights reserved|copyright|©|isbn|printed (?:in|by)|advisory group|steering group|"
+    r"acknowledg(?:e|ement)s?|yours (?:sincerely|faithfully)|this report was (?:written|prepared|produced)|"
+    r"we would like to thank|for more information|find out more)\b",
+    re.I,
+)
+NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|"
+                    r"million|billion|half|third|quarter|percent|per cent)\b", re.I)  # fmt: skip
+
+
+@dataclass(eq=False)
+class Unit:
+    text: str  # verbatim span of the passage text (whitespace-normalised, markup removed)
+    chunk_index: int  # position of the passage among the answer's passages
+    position: int  # order within the passage
+    is_list_item: bool
+    tokens: frozenset = frozenset()
+    similarity: float | None = None  # cosine of the question to this unit, when the index stores unit vectors
+    score: float = 0.0
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass
+class Selection:
+    short: list[Unit] = field(default_factory=list)
+    more: list[Unit] = field(default_factory=list)
+
+
+def score_units(units: list[Unit], query_tokens: list[str], idf: dict[str, float], question: str,
+                tuning: Tuning) -> None:  # fmt: skip
+    q = set(query_tokens)
+    qweight = sum(idf.get(t, 1.0) for t in q) or 1.0
+    m = DEFINITION_Q.match(question)
+    subject = set(T.tokenize(m.group(1))) if m else set()
+    for u in units:
+        toks = u.tokens or frozenset(T.tokenize(u.text))
+        overlap = sum(idf.get(t, 1.0) for t in q & toks) / qweight
+        # Passage rank matters most; among a passage's sentences, meaning and shared words decide.
+        # Meaning catches the sentence that answers a paraphrase; shared words keep exact terms in front.
+        u.score = tuning.unit_overlap_weight * overlap
+        if u.similarity is not None:
+            u.score += tuning.unit_similarity_weight * u.similarity
+        u.score += tuning.unit_passage_rank_weight / (1 + u.chunk_index)
+        u.score += tuning.first_sentence_bonus if u.position == 0 else 0.0
+        if subject and subject <= toks and DEFINES.search(u.text):
+            u.score += tuning.definition_bonus  # "what is X?" is best answered by what X is
+        if u.words < 6:
+            u.score -= tuning.short_fragment_penalty
+        if T.is_reference(u.text) or FURNITURE.search(u.text):
+            u.score = -1.0
+
+
+def select(units: list[Unit], question: str, tuning: Tuning) -> Selection:
+    """The short answer (best sentence first, a list whole) and the rest, for "More"."""
+    ranked = [u for u in sorted(units, key=lambda u: -u.score) if u.score > 0]
+    if not ranked:
+        return Selection()
+    best = ranked[0]
+    short = _lead(units, best, question, tuning)
+    seen = {_key(u.text) for u in short}
+    more: list[Unit] = []
+    for target, limit, cap in ((short, tuning.short_words, tuning.max_short_words),
+                               (more, tuning.max_full_words, tuning.max_full_words)):  # fmt: skip
+        for u in ranked:
+            chosen = short + more
+            words = sum(x.words for x in chosen)
+            if sum(x.words for x in target) >= limit or words >= tuning.max_full_words:
+                break
+            if _key(u.text) in seen or u.score < tuning.min_unit_score or u.text.endswith(":"):
+                continue  # (a line promising a list is no answer without the list)
+            passages = {x.chunk_index for x in chosen}
+            if u.chunk_index not in passages and len(passages) >= tuning.max_cited_passages:
+                continue
+            if sum(1 for x in chosen if x.chunk_index == u.chunk_index) >= (2 if target is short else 3):
+                continue
+            added = _with_antecedent(units, u, seen)
+            if sum(x.words for x in target) + sum(x.words for x in added) > cap and target:
+                continue
+            target.extend(added)
+            seen.update(_key(x.text) for x in added)
+    return Selection(short=_order(short), more=_order(more))
+
+
+def _lead(units: list[Unit], best: Unit, question: str, tuning: Tuning) -> list[Unit]:
+    """The best sentence, with the list it belongs to or promises, and what it points back to."""
+    same = [u for u in units if u.chunk_index == best.chunk_index]
+    items = [u for u in same if u.is_list_item and u.score >= 0]
+    if LIST_INTENT.search(question) and len(items) >= 3 and (best.is_list_item or best.text.endswith(":")):
+        intro = [u for u in same if not u.is_list_item and u.position < items[0].position and u.score >= 0]
+        return ([intro[-1]] if intro else []) + items[: tuning.max_list_items]
+    if best.text.endswith(":"):
+        follow = [u for u in items if u.position > best.position][: tuning.max_list_items]
+        if follow:
+            return [best, *follow]
+    return _with_antecedent(units, best, set())
+
+
+def _with_antecedent(units: list[Unit], u: Unit, seen: set[str]) -> list[Unit]:
+    """A sentence opening with "This"/"These" comes with the sentence before it in its passage."""
+    if not DANGLING.match(u.text):
+        return [u]
+    before = next((x for x in units if x.chunk_index == u.chunk_index and x.position == u.position - 1), None)
+    if before is None or before.score < 0 or _key(before.text) in seen or before.is_list_item:
+        return [u]
+    return [before, u]
+
+
+def _order(chosen: list[Unit]) -> list[Unit]:
+    """Passages in order of their best sentence; within a passage the best sentence first unless
+    the passage gives a list or an antecedent, which keep source order."""
+    lead: dict[int, Unit] = {}
+    for u in chosen:
+        if u.chunk_index not in lead or u.score > lead[u.chunk_index].score:
+            lead[u.chunk_index] = u
+    keep_order = {ci for ci in lead if sum(1 for u in chosen if u.chunk_index == ci and u.is_list_item) >= 2
+                  or any(DANGLING.match(u.text) for u in chosen if u.chunk_index == ci)}  # fmt: skip
+    rank = {ci: i for i, ci in enumerate(lead)}  # first appearance: the lead passage stays first
+    return sorted(chosen, key=lambda u: (rank[u.chunk_index], u.chunk_index in keep_order or
+                                         u is not lead[u.chunk_index], u.position))  # fmt: skip
+
+
+def _key(text: str) -> str:
+    return " ".join(T.words(text))
+
+
+def asks_for_figure(question: str) -> bool:
+    return bool(re.search(r"\b(?:how many|how much|what (?:percentage|proportion|share|number|rate)|"
+                          r"statistics?|figures?|rates? of|percent(?:age)?|proportion of)\b", question, re.I))  # fmt: skip
+
+
+def has_figure(units: list[Unit]) -> bool:
+    return any(NUMBER.search(u.text) for u in units)
+
+
+def render_lines(chosen: list[Unit], number_of: dict[int, int], frames: dict[int, str]) -> str:
+    """Answer text: one line per list item ("- …"), sentences run together, each with its [n]."""
+    out: list[str] = []
+    for u in chosen:
+        n = number_of[u.chunk_index]
+        frame = frames.get(u.chunk_index)
+        text = f"{frame} “{u.text}”" if frame and FIRST_PERSON.search(u.text) else u.text
+        line = f"- {text} [{n}]" if u.is_list_item else f"{text} [{n}]"
+        if out and (line.startswith("- ") or out[-1].lstrip("\n").startswith("- ")):
+            out.append("\n" + line)
+        elif out:
+            out.append(" " + line)
+        else:
+            out.append(line)
+    return "".join(out)

@@ -1,0 +1,258 @@
+"""The answer engine: question -> `Answer`. Reads one index build; knows nothing about Slack, Teams,
+the database or ingest.
+
+    guard (patient data, scope) -> conversation? -> document request? -> search -> decide -> compose -> cite
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from bot import safety
+from bot.engine import actions as action_picker
+from bot.engine import conversation, declines, decide, documents
+from bot.engine import text as T
+from bot.engine.citations import Citer
+from bot.engine.compose import Selection, Unit, render_lines, score_units, select
+from bot.engine.index import current_build_dir, read_library
+from bot.engine.retrieval import Hit, Retriever, SearchResult
+from bot.engine.tuning import DEFAULT, Tuning
+from bot.models import PII_WARNING, Action, Answer
+
+
+@dataclass
+class _Turn:
+    """One question on its way through the engine."""
+
+    question: str  # redacted by the patient-data guard
+    query: str  # what is searched: the policy part, greeting stripped
+    history: list[str]
+    warnings: list[str]
+    t0: float = field(default_factory=time.perf_counter)
+
+
+class Engine:
+    def __init__(self, build_dir: Path, tuning: Tuning = DEFAULT, today: date | None = None,
+                 examples: list[str] | None = None):  # fmt: skip
+        self.retriever = Retriever(build_dir, tuning)
+        self.tuning = tuning
+        self.today = today
+        self.examples = list(examples or [])  # questions hibot answers well (the prompt library)
+        self.build_id: str = self.retriever.manifest["build_id"]
+
+    @classmethod
+    def from_index(cls, index_dir: Path, **kw) -> Engine:
+        return cls(current_build_dir(index_dir), **kw)
+
+    @property
+    def documents(self) -> dict[str, dict]:
+        return self.retriever.documents
+
+    @cached_property
+    def library(self) -> list[dict]:
+        return action_picker.prepare(read_library(self.retriever.build_dir))
+
+    @cached_property
+    def sections(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for c in self.retriever.chunks:
+            if c.get("section") and c["section"] not in out.setdefault(c["doc_id"], []):
+                out[c["doc_id"]].append(c["section"])
+        return out
+
+    @cached_property
+    def example_vectors(self) -> np.ndarray | None:
+        return self.retriever.encoder.encode(self.examples) if self.examples else None
+
+    def warm(self) -> None:
+        self.retriever.warm()
+        _ = (self.library, self.sections, self.example_vectors)
+        self.answer("What is Core20PLUS5?")
+
+    # -----------------------------------------------------------------------------------------
+    def answer(self, question: str, history: list[str] | None = None) -> Answer:
+        guarded = safety.guard(question or "")
+        turn = _Turn(
+            question=guarded.redacted,
+            query=conversation.strip_greeting(guarded.policy_text),
+            history=[safety.guard(h).policy_text for h in history or [] if h and h.strip()],
+            warnings=[PII_WARNING] if guarded.had_pii else [],
+        )
+        if not guarded.redacted.strip():
+            return self._decline(turn, "empty")
+        if guarded.pii_only:
+            return self._decline(turn, "pii_only")
+        talk = conversation.classify(guarded.redacted, self.retriever.vocabulary.knows)
+        if talk:
+            return self._decline(turn, talk, suggest=talk in ("greeting", "help"))
+        if guarded.scope is not None:
+            if guarded.scope.reason == "individual_patient" and guarded.scope.remainder:
+                turn.query = guarded.scope.remainder  # the general question inside it is answered
+            else:
+                return self._decline(turn, guarded.scope.reason, suggest=True)
+        request = documents.resolve(turn.query, self.documents, self.sections)
+        if request.summary:
+            return self._summary(turn, request)
+        return self._answer(turn, request)
+
+    def _answer(self, turn: _Turn, request: documents.Request) -> Answer:
+        t = self.tuning
+        result = self.retriever.search(turn.query, k=8, history=turn.history or None)
+        hits = _prefer_document(result.hits, request.doc_id)
+        ev = decide.evidence(hits, result.plan, self.retriever.vocabulary, turn.query, bool(turn.warnings))
+        if not hits or not decide.enough(ev, t):
+            return self._decline(turn, "no_evidence", result, suggest=True)
+        passages = _one_per_section(hits)[: t.answer_passages]
+        if decide.missing_detail(turn.query, [h.chunk["text"] for h in passages[:3]]):
+            return self._mention(turn, result, passages[0])
+        units = self._units(passages, result)
+        score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t)
+        chosen = select(units, turn.query, t)
+        if not chosen.short:
+            return self._decline(turn, "no_evidence", result, suggest=True)
+        if decide.missing_figure(turn.query, [u.text for u in chosen.short + chosen.more]):
+            return self._decline(turn, "statistics_not_in_guidance", result, suggest=True)
+        return self._compose(turn, result, passages, chosen)
+
+    # --- composing ----------------------------------------------------------------------------
+    def _units(self, passages: list[Hit], result: SearchResult) -> list[Unit]:
+        by_chunk = self.retriever.units[0]
+        sims = result.unit_similarities
+        units: list[Unit] = []
+        for ci, hit in enumerate(passages):
+            stored = by_chunk.get(hit.chunk_id)
+            rows = stored if stored is not None else [(u, item, None) for u, item in T.split_units(hit.chunk["text"])]
+            for pos, (text, item, row) in enumerate(rows):
+                sim = float(sims[row]) if sims is not None and row is not None else None
+                units.append(Unit(text=text, chunk_index=ci, position=pos, is_list_item=item,
+                                  tokens=frozenset(T.tokenize(text)), similarity=sim))  # fmt: skip
+        return units
+
+    def _compose(self, turn: _Turn, result: SearchResult, passages: list[Hit], chosen: Selection) -> Answer:
+        citer = Citer(self.documents, self.today or date.today())
+        number = {ci: citer.cite(passages[ci], [u.text for u in chosen.short + chosen.more if u.chunk_index == ci])
+                  for ci in _first_seen(chosen.short + chosen.more)}  # fmt: skip
+        frames = {ci: citer.frame(passages[ci]) for ci in number}
+        picked = action_picker.pick(self.library, turn.query, result, self.retriever.vocabulary.idf, self.tuning)
+        actions = [Action(type=a["type"], text=a["text"], citation=citer.cite_action(a, passages, self.retriever))
+                   for a in picked]  # fmt: skip
+        return Answer(
+            question=turn.question, abstained=False, reason=None,
+            answer=render_lines(chosen.short, number, frames), more=render_lines(chosen.more, number, frames),
+            citations=citer.citations, actions=[a for a in actions if a.citation], warnings=turn.warnings,
+            timing_ms=_timing(turn, result), index_build_id=self.build_id,
+        )  # fmt: skip
+
+    def _summary(self, turn: _Turn, request: documents.Request) -> Answer:
+        rows = documents.summary_rows(self.retriever, request.doc_id, request.section, limit=6)
+        if not rows:
+            return self._decline(turn, "no_evidence", suggest=True)
+        citer = Citer(self.documents, self.today or date.today())
+        units: list[Unit] = []
+        number: dict[int, int] = {}
+        frames: dict[int, str] = {}
+        hits: dict[str, int] = {}
+        for chunk, text, item in rows:
+            ci = hits.setdefault(chunk["chunk_id"], len(hits))
+            units.append(Unit(text=text, chunk_index=ci, position=len(units), is_list_item=item))
+        for chunk_id, ci in hits.items():
+            hit = _hit(self.retriever.chunks[self.retriever.position[chunk_id]])
+            number[ci] = citer.cite(hit, [u.text for u in units if u.chunk_index == ci])
+            frames[ci] = citer.frame(hit)
+        short, more = _split_words(units, self.tuning.max_short_words)
+        return Answer(
+            question=turn.question, abstained=False, reason=None, answer=render_lines(short, number, frames),
+            more=render_lines(more, number, frames), citations=citer.citations, warnings=turn.warnings,
+            timing_ms={"total": _ms(turn.t0)}, index_build_id=self.build_id,
+        )  # fmt: skip
+
+    # --- declining ----------------------------------------------------------------------------
+    def _decline(self, turn: _Turn, reason: str, result: SearchResult | None = None,
+                 suggest: bool = False) -> Answer:  # fmt: skip
+        return Answer(
+            question=turn.question, abstained=True, reason=reason,  # type: ignore[arg-type]
+            answer=declines.message(reason, self.documents), warnings=turn.warnings,
+            suggestions=self._suggestions(turn.query, result) if suggest else [],
+            timing_ms={"total": _ms(turn.t0)}, index_build_id=self.build_id,
+        )  # fmt: skip
+
+    def _mention(self, turn: _Turn, result: SearchResult, hit: Hit) -> Answer:
+        """not_in_guidance_detail: say so, and cite the sentence that mentions the thing."""
+        units = self._units([hit], result)
+        score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, self.tuning)
+        best = max(units, key=lambda u: u.score, default=None)
+        answer = self._decline(turn, "not_in_guidance_detail", result, suggest=True)
+        if best is not None and best.score > 0:
+            citer = Citer(self.documents, self.today or date.today())
+            n = citer.cite(hit, [best.text])
+            answer.answer += " " + render_lines([best], {best.chunk_index: n}, {})
+            answer.citations = citer.citations
+        return answer
+
+    def _suggestions(self, query: str, result: SearchResult | None) -> list[str]:
+        """Up to three questions from the prompt library closest in meaning to what was asked."""
+        vectors = self.example_vectors
+        if vectors is None or not query.strip():
+            return self.examples[:3]
+        qv = result.vector if result is not None else self.retriever.encoder.encode([query])[0]
+        order = np.argsort(-(vectors @ qv))
+        return [self.examples[i] for i in order[:3]]
+
+
+def _prefer_document(hits: list[Hit], doc_id: str | None) -> list[Hit]:
+    """When the question names a document, its passages come first."""
+    if not doc_id:
+        return hits
+    return [h for h in hits if h.chunk["doc_id"] == doc_id] + [h for h in hits if h.chunk["doc_id"] != doc_id]
+
+
+def _one_per_section(hits: list[Hit]) -> list[Hit]:
+    """The best passage of each section, so no source section is cited twice."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for h in hits:
+        key = (h.chunk["doc_id"], h.chunk.get("section") or h.chunk_id)
+        if key not in seen and not T.REFERENCE_SECTION.search(h.chunk.get("section") or ""):
+            seen.add(key)
+            out.append(h)
+    return out
+
+
+def _first_seen(units: list[Unit]) -> list[int]:
+    return list(dict.fromkeys(u.chunk_index for u in units))
+
+
+def _split_words(units: list[Unit], limit: int) -> tuple[list[Unit], list[Unit]]:
+    words, cut = 0, len(units)
+    for i, u in enumerate(units):
+        if words and words + u.words > limit:
+            cut = i
+            break
+        words += u.words
+    return units[:cut], units[cut:]
+
+
+def _hit(chunk: dict) -> Hit:
+    return Hit(rank=0, chunk=chunk, score=0.0, dense=0.0, bm25=0.0, dense_rank=0, bm25_rank=0)
+
+
+def _timing(turn: _Turn, result: SearchResult) -> dict[str, float]:
+    return {**{k: round(v, 2) for k, v in result.timing.items()}, "total": _ms(turn.t0)}
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 2)
+
+
+async def answer_off_loop(engine, question: str, history: list[str] | None = None) -> Answer:
+    """engine.answer in a thread, off the event loop. The server gives its engine a pool of its own
+    (`answer_pool`), so answers never queue behind database calls retrying through an outage."""
+    pool = getattr(engine, "answer_pool", None)
+    return await asyncio.get_running_loop().run_in_executor(pool, engine.answer, question, history)

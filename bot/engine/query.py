@@ -1,0 +1,151 @@
+"""Query planning: the question as each ranker needs it.
+
+Both rankers need the same clean-up: chat spellings ("wot r"), the field's shorthand ("HI", "execs"),
+acronyms and their expansions learned from the corpus at ingest ("ICB" <-> "integrated care board"),
+and typos corrected against the corpus vocabulary (BM25 only matches words it has seen).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from bot.engine import text as T
+
+CHAT_SPELLINGS = {
+    "wot": "what", "wat": "what", "wht": "what", "r": "are", "u": "you", "ur": "your", "abt": "about",
+    "pls": "please", "plz": "please", "govt": "government", "nhse": "NHS England", "b4": "before",
+    "2day": "today", "hw": "how", "y": "why", "shld": "should", "wrt": "with regard to", "dept": "department",
+    "ppl": "people", "info": "information", "thx": "thanks", "im": "I am", "dont": "do not", "doesnt": "does not",
+}  # fmt: skip
+# Chat shorthand of the field, matched case-sensitively ("HI" is health inequalities, "hi" a greeting).
+DOMAIN_SHORTHAND = {
+    "HI": "health inequalities", "HIs": "health inequalities", "exec": "executive", "execs": "executives",
+    "NEDs": "non-executive directors", "NED": "non-executive director", "C20P5": "Core20PLUS5",
+    "FAQ": "frequently asked questions", "FAQs": "frequently asked questions",
+}  # fmt: skip
+ACRONYM_DEF = re.compile(
+    r"\b([A-Z][A-Za-z&'’\-]+(?:\s+(?:and|of|for|the|in|&)?\s*[A-Z][A-Za-z&'’\-]+){1,7})\s*\(([A-Z][A-Za-z0-9+]{1,11}s?)\)"
+)
+
+
+@dataclass
+class QueryPlan:
+    original: str
+    text: str  # cleaned text for the dense encoder
+    bm25_tokens: list[str] = field(default_factory=list)
+    expansions: list[str] = field(default_factory=list)
+    context: str = ""  # the earlier question a follow-up is read with ("" when none)
+    visibility: float = 1.0  # IDF-weighted share of the question's content words the corpus uses
+
+
+class Vocabulary:
+    """What the corpus says, learned from its passages once per build."""
+
+    def __init__(self, chunks: list[dict], documents: dict[str, dict] | None = None):
+        self.chunks = chunks
+        self.documents = documents or {}
+        self._corrections: dict[tuple[str, int], str | None] = {}
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for c in self.chunks:
+            for w in T.words(c["embed_text"]):
+                counts[w] = counts.get(w, 0) + 1
+        return counts
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """Words of the documents' own names (titles, aliases, publishers): "Jeremy", "Providers"."""
+        keys = ("title", "aliases", "publisher", "voice", "description")
+        return frozenset(
+            w for m in self.documents.values() for k in keys
+            for w in T.words(" ".join(m[k]) if isinstance(m.get(k), list) else str(m.get(k) or ""))
+        )  # fmt: skip
+
+    @cached_property
+    def chunk_tokens(self) -> list[set[str]]:
+        return [set(T.tokenize(c["embed_text"])) for c in self.chunks]
+
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        df: dict[str, int] = {}
+        for toks in self.chunk_tokens:
+            for t in toks:
+                df[t] = df.get(t, 0) + 1
+        n = len(self.chunks) or 1
+        return {t: math.log(1 + n / d) for t, d in df.items()}
+
+    @cached_property
+    def acronyms(self) -> dict[str, str]:
+        """Acronym -> expansion, learned from "Long Form (ACR)" in the corpus itself."""
+        found: dict[str, str] = {}
+        for c in self.chunks:
+            for long, short in ACRONYM_DEF.findall(c["text"]):
+                key = short.rstrip("s").lower() if short.endswith("s") and len(short) > 2 else short.lower()
+                initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", long) if w[0].isupper()).lower()
+                # Keep only the words the initials actually cover ("... of the Integrated Care Board (ICB)").
+                words = long.split()
+                if initials and key[:1] == initials[:1] or key[:1] in initials:
+                    start = next((i for i, w in enumerate(words) if w[:1].lower() == key[:1]), 0)
+                    found.setdefault(key, " ".join(words[start:]))
+        return found
+
+    def correct(self, word: str, cutoff: int = 80) -> str | None:
+        """The corpus word closest in spelling to `word` (a typo's correction), if close enough."""
+        key = (word, cutoff)
+        if key not in self._corrections:
+            from rapidfuzz import fuzz, process
+
+            best = process.extractOne(word, self.counts.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+            self._corrections[key] = best[0] if best else None
+        return self._corrections[key]
+
+    def knows(self, word: str) -> bool:
+        """A corpus word, a plural of one ("GPs", "ICBs"), or a close misspelling of one."""
+        w = re.sub(r"['’]s?$", "", word.lower().strip("'’"))  # "RCP's" is the RCP
+        if w in self.counts or w in self.names or w in T.STOPWORDS or len(w) < 3 or w in CHAT_SPELLINGS:
+            return True
+        if w.endswith("s") and w[:-1] in self.counts:
+            return True
+        return len(w) >= 5 and self.correct(w, cutoff=88) is not None
+
+    def visibility(self, tokens: list[str]) -> float:
+        """IDF-weighted share of the tokens that occur in the corpus; unknown tokens weigh as the rarest."""
+        qs = set(tokens)
+        if not qs:
+            return 1.0
+        rarest = max(self.idf.values(), default=1.0)
+        total = sum(self.idf.get(t, rarest) for t in qs)
+        return sum(self.idf[t] for t in qs if t in self.idf) / (total or 1.0)
+
+
+def plan(vocab: Vocabulary, question: str, history: list[str] | None = None) -> QueryPlan:
+    raw_words = re.findall(r"[A-Za-z0-9+']+|[^A-Za-z0-9+'\s]+", question)
+    fixed = [DOMAIN_SHORTHAND.get(w) or CHAT_SPELLINGS.get(w.lower(), w) for w in raw_words]
+    text = " ".join(fixed)
+    expansions: list[str] = []
+    corrected: list[str] = []
+    for w in T.words(text):
+        acronym = w if w in vocab.acronyms else w[:-1] if w.endswith("s") and w[:-1] in vocab.acronyms else None
+        if acronym:
+            expansions.append(vocab.acronyms[acronym])
+        if w in vocab.counts or w in T.STOPWORDS or len(w) < 4 or w.isdigit():
+            corrected.append(w)
+            continue
+        corrected.append(vocab.correct(w) or w)
+    dense_text = " ".join(corrected) if corrected != T.words(text) else text
+    own_tokens = T.tokenize(" ".join(corrected + expansions))
+    context = history[-1] if history else ""
+    bm25_text = " ".join(corrected + expansions + (T.words(context) if context else []))
+    return QueryPlan(
+        original=question,
+        text=dense_text + (" " + " ".join(expansions) if expansions else ""),
+        bm25_tokens=T.tokenize(bm25_text),
+        expansions=expansions,
+        context=context,
+        visibility=vocab.visibility(own_tokens),
+    )

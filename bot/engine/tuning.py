@@ -1,0 +1,95 @@
+"""Every weight and threshold of the engine, in one place, each with its reason.
+
+Values marked "fitted" were chosen by 5-fold cross-validation over the pooled question sets
+(the shared dev and independent sets plus the project's own in tests/eval/), and the held-out
+folds are what docs/tuning.md reports; `benchmarks/fit_tuning.py` reruns the fit. Nothing here is
+tuned to one question: a knob that helps one set and hurts another stays at its plain default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# What the fused ranking weighs for each candidate passage (bot.engine.retrieval.features):
+FEATURES = (
+    "dense",  # cosine of the question to the passage vector
+    "sentence",  # cosine of the question to the passage's closest sentence
+    "dense_rank", "bm25_rank", "sentence_rank",  # reciprocal ranks (k+1)/(k+rank), 1 at the top
+    "coverage",  # IDF-weighted share of the question's terms in the passage
+    "document",  # share of the question's terms that name the passage's document ("Hunt letter")
+    "reference",  # 1 for reference lists and link dumps
+    # Interactions with lexical confidence c (how much of the question BM25's best passages hold):
+    # words count more when c is high; meaning counts more when words cannot see the question.
+    "bm25_rank_if_confident", "coverage_if_confident", "dense_if_doubtful", "sentence_if_doubtful",
+    "dense_rank_if_doubtful", "sentence_rank_if_doubtful",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Tuning:
+    # --- fused ranking: one weight per FEATURES entry ---------------------------------------------
+    # Fitted by tests/eval/fit_tuning.py (listwise softmax loss with L2 0.01, every set weighed the
+    # same, then coordinate ascent on R@5 + MRR@10); held-out 5-fold R@5 0.864 / MRR@10 0.743 pooled
+    # over 573 questions, against 0.843 / 0.723 for hand-set weights (docs/tuning.md has the table).
+    # In FEATURES order. Ranks by meaning and words carry most; raw cosines add nothing once ranked;
+    # reference lists are pushed down; meaning gains weight when words cannot see the question.
+    fusion: tuple[float, ...] = (-0.075, 0.003, 1.842, 0.332, 1.045, 1.174, 1.312, -2.634, 1.500, 2.001, 1.868, 1.476,
+                                 1.056, 0.777)
+
+    # --- candidates ---------------------------------------------------------------------------
+    depth: int = 50  # candidates taken from each ranking; > every eval set's needs at 255 passages
+    # Reciprocal-rank constant. 60 (Cormack et al. 2009) flattens rank differences for long web
+    # result lists; with ~250 passages the top few ranks carry the signal.
+    rrf_k: int = 10
+    # Lexical confidence below `confident_at` ramps meaning's extra weight up over `confidence_ramp`:
+    # paraphrases sit at a median of 0.23, written-to-the-text questions at 0.8 (measured over the sets).
+    confident_at: float = 0.45
+    confidence_ramp: float = 0.2
+    dedupe_jaccard: float = 0.6  # 5-word-shingle overlap above which a passage repeats one already kept
+
+    # --- follow-ups ---------------------------------------------------------------------------
+    # A follow-up's query vector: its own plus this times that of "previous question + follow-up".
+    history_weight: float = 1.0
+
+    # --- answer or decline --------------------------------------------------------------------
+    min_dense: float = 0.30  # best passage cosine below this: nothing in the corpus is close
+    weak_dense: float = 0.40  # below this, ask more of the evidence (coverage or a close sentence)
+    min_coverage_when_weak: float = 0.5  # IDF-weighted share of the question found in a top passage
+    min_sentence_when_weak: float = 0.55  # ... or one sentence this close in meaning
+    # A short sentence matches a short question more closely than a whole passage does, so a
+    # sentence's cosine counts against `min_dense` less this offset.
+    sentence_offset: float = 0.1
+    max_unknown_share: float = 0.25  # share of words the corpus never uses, when the evidence is weak
+    max_dense_with_unknown_names: float = 0.65  # a name the corpus never mentions needs a very close passage
+
+    # --- composition --------------------------------------------------------------------------
+    answer_passages: int = 5  # top passages whose sentences may be quoted
+    max_cited_passages: int = 3  # passages one answer quotes from
+    short_words: int = 60  # the short answer stops growing once it has this many words ...
+    max_short_words: int = 110  # ... and never exceeds this (the rest goes behind "More")
+    max_full_words: int = 220
+    unit_similarity_weight: float = 1.0  # a sentence's meaning match to the question
+    unit_overlap_weight: float = 0.5  # a sentence's share of the question's (IDF-weighted) terms
+    unit_passage_rank_weight: float = 0.6  # passage rank matters most: 0.6 / (1 + rank)
+    definition_bonus: float = 0.3  # "what is X": the sentence saying what X is
+    first_sentence_bonus: float = 0.05
+    short_fragment_penalty: float = 0.15  # fewer than 6 words rarely answer on their own
+    min_unit_score: float = 0.2  # a sentence scoring less is not worth adding
+    max_list_items: int = 10
+
+    # --- actions ------------------------------------------------------------------------------
+    max_actions: int = 3
+    action_min_score: float = 1.5
+    action_hit_weight: float = 3.0  # an action from a retrieved passage: 3 / its rank
+    action_same_doc: float = 0.5
+    action_intent: float = 1.0  # the question asks to ask / analyse / advocate
+
+
+    @property
+    def fusion_vector(self) -> np.ndarray:
+        return np.asarray(self.fusion, dtype="float64")
+
+
+DEFAULT = Tuning()
