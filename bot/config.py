@@ -28,9 +28,15 @@ class Settings(BaseSettings):
     slack_api_base_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_BASE_URL"))
 
     microsoft_app_id: str = Field("", validation_alias=_env("MicrosoftAppId", "MICROSOFT_APP_ID"))
-    microsoft_app_password: str = Field("", validation_alias=_env("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD"))
-    microsoft_app_tenant_id: str = Field("", validation_alias=_env("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"))
-    microsoft_app_type: str = Field("MultiTenant", validation_alias=_env("MicrosoftAppType", "MICROSOFT_APP_TYPE"))
+    microsoft_app_password: str = Field(
+        "", validation_alias=_env("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    )
+    microsoft_app_tenant_id: str = Field(
+        "", validation_alias=_env("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
+    )
+    microsoft_app_type: str = Field(
+        "MultiTenant", validation_alias=_env("MicrosoftAppType", "MICROSOFT_APP_TYPE")
+    )
 
     database_url: str = Field("", validation_alias=_env("HIBOT_DATABASE_URL"))
     data_dir: Path = Field(PROJECT_ROOT / "data", validation_alias=_env("HIBOT_DATA_DIR"))
@@ -59,15 +65,6 @@ class Settings(BaseSettings):
     def is_lead(self, platform: str, user_id: str) -> bool:
         ids = self.lead_ids
         return user_id in ids or f"{platform}:{user_id}" in ids
-
-    @property
-    def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
-
-    @property
-    def teams_auth_enabled(self) -> bool:
-        # Empty app id = local emulator mode: no token checks (documented in deploy/README.md).
-        return bool(self.microsoft_app_id)
 
 
 @lru_cache(maxsize=1)

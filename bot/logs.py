@@ -9,21 +9,22 @@ import uuid
 from contextvars import ContextVar
 
 import structlog
+from structlog.typing import EventDict, Processor
+
+from bot.safety import redact
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 SECRET_KEYS = {"token", "password", "secret", "authorization", "signing_secret", "app_password"}
 
 
-def _add_request_id(_, __, event: dict) -> dict:
+def _add_request_id(_: object, __: str, event: EventDict) -> EventDict:
     rid = request_id.get()
     if rid and "request_id" not in event:
         event["request_id"] = rid
     return event
 
 
-def _scrub(_, __, event: dict) -> dict:
-    from bot.safety import redact
-
+def _scrub(_: object, __: str, event: EventDict) -> EventDict:
     for key, value in list(event.items()):
         if any(s in key.lower() for s in SECRET_KEYS):
             event[key] = "***"
@@ -34,7 +35,7 @@ def _scrub(_, __, event: dict) -> dict:
 
 def configure(level: str = "INFO", stream=None) -> None:
     """JSON lines for our own events and for every library's stdlib logging alike."""
-    shared = [
+    shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         _add_request_id,
         structlog.stdlib.add_log_level,
@@ -44,10 +45,15 @@ def configure(level: str = "INFO", stream=None) -> None:
         _scrub,
     ]
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.JSONRenderer()],
-    ))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(),
+            ],
+        )
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
