@@ -1,4 +1,4 @@
-"""The matching view of a message: what the identifier patterns and scope rules read.
+r"""The matching view of a message: what the identifier patterns and scope rules read.
 
 People paste identifiers from records systems, PDFs and phones, so an NHS number can arrive with
 non-breaking or thin spaces, zero-width characters, full-width digits, underscores or a line break
@@ -6,15 +6,17 @@ in the middle ("083\u00a0016\u00a06130", "083_016_6130"). Each pattern would oth
 variant; instead the text is normalised once and every span found in the view is mapped back, so
 redaction replaces exactly the original characters (the zero-width ones inside an identifier included).
 
-The view:
+The identifier view (`view`):
 - applies Unicode NFKC (full-width digits and letters, compatibility spaces);
 - drops zero-width characters (U+200B..U+200D, U+2060, U+FEFF, soft hyphen, U+180E);
 - turns every space-like character and line break into one ASCII space, one for one;
 - turns every Unicode dash and the minus sign into "-";
 - turns "_" into a space, except inside a token holding "@" ("jane_doe@trust.nhs.uk" stays one
   address for the email pattern).
-Dots and brackets stay: they decide whether digits are a decimal, a date or a grouped number, so
-the digit-layout patterns in `numbers` treat them as group separators themselves.
+Dots and brackets stay: they decide whether digits are a decimal, a date or a grouped number, so the
+digit-layout patterns (nhs_number, contact) accept them as group separators themselves.
+
+The scope rules read `normalise(text)`: the same, except that line breaks stay and underscores too.
 """
 
 from __future__ import annotations
