@@ -1,7 +1,7 @@
 """Effective settings, from environment variables and `.env` (pydantic-settings).
 
-Names follow DESIGN.md exactly, including Microsoft's mixed-case Bot Framework names.
-A missing platform credential disables that platform; it never stops the server.
+Names follow docs/architecture.md ("Configuration") exactly, including Microsoft's mixed-case Bot
+Framework names. A missing platform credential disables that platform; it never stops the server.
 """
 
 from __future__ import annotations

@@ -76,6 +76,16 @@ def test_shipped_questions_are_distinct(library):
     assert len(questions) == len(set(questions))
 
 
+def test_every_shipped_question_is_answered_from_the_guidance_with_citations(library, engine):
+    # The engine answers each prompt's question live when it is posted: a decline would go out weekly.
+    declined = {}
+    for p in library:
+        answer = engine.answer(p.question)
+        if answer.abstained or not answer.citations:
+            declined[p.id] = answer.reason
+    assert not declined, declined
+
+
 def test_shipped_schema_enums_match_the_library_constants():
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     assert tuple(schema["properties"]["audience"]["enum"]) == AUDIENCES
