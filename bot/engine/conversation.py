@@ -31,6 +31,8 @@ HELP = re.compile(
     r"|^(?:who|what)\s+are\s+you$|^how\s+does\s+(?:this|hibot|it)\s+work$|^what\s+is\s+hibot$"
     r"|^what\s+(?:do\s+you\s+(?:cover|know(?:\s+about)?)|questions\s+can\s+i\s+ask|can\s+i\s+ask(?:\s+you)?)$"
     r"|^how\s+do\s+i\s+use\s+(?:this|you|hibot|the\s+bot)$|^help\s+me$|^can\s+you\s+help(?:\s+me)?$"
+    r"|^(?:which|what)\s+(?:documents|sources|guidance|docs)\s+(?:do\s+you\s+(?:know(?:\s+about)?|use|cover|have"
+    r"|answer\s+from)|are\s+you\s+(?:using|based\s+on))$|^what\s+do\s+you\s+answer\s+from$"
 )
 # Function words of the languages clinicians in England most often write in besides English. A
 # message mostly in words the corpus never uses, with one of these, is read as not English.

@@ -19,6 +19,14 @@ from bot.engine.tuning import Tuning
 
 
 @dataclass(frozen=True)
+class CorpusUnit:
+    chunk_id: str
+    position: int
+    text: str
+    item: bool  # a list item
+
+
+@dataclass(frozen=True)
 class Evidence:
     dense: float  # best passage cosine among the top three
     sentence: float  # best sentence cosine among the top three passages
@@ -77,42 +85,95 @@ def unknown_terms(question: str, vocab: Vocabulary) -> tuple[list[str], list[str
 
 
 # --- what a question asks for that the passages may not hold -----------------------------------
+NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+                "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20"}  # fmt: skip
+_NUM = r"(?:\d+(?:\.\d+)*|" + "|".join(NUMBER_WORDS) + r")"
+# "the 11 outcomes", "eight urgent actions", "objective 7.2": a numbered detail of something named.
+_LISTED = (r"(?:outcomes|domains|actions|objectives|targets|principles|priorities|steps|criteria|recommendations|"
+           r"standards|indicators|ambitions|goals|measures|metrics|enablers|themes|commitments|pillars|duties)")
+COUNTED = re.compile(rf"(?<![\d£.])\b(?P<n>(?!(?:19|20)\d\d\b){_NUM})\s+(?P<what>(?:[a-z-]+\s+){{0,2}}?{_LISTED})\b"
+                     rf"|\b(?P<what2>objective|outcome|section|standard|domain|action|recommendation|indicator|"
+                     rf"criterion|goal|principle|priority)\s+(?P<n2>\d+\.\d+(?:\.\d+)*)\b", re.I)  # fmt: skip
+# Asks for the items themselves: "what were the eight…", "list the 11…", "which three…".
+ENUMERATE = re.compile(r"(?:\b(?:what|which)\s+(?:are|were|is|was)\s+(?:the\s+|its\s+|their\s+)?|\b(?:list|name|give|"
+                       r"tell\s+me|enumerate|set\s+out)\s+(?:me\s+)?(?:all\s+|each\s+of\s+)?(?:the\s+|its\s+)?|"
+                       r"\bwhich\s+)$", re.I)  # fmt: skip
+# A question after a figure: "how many …", "what percentage of …", "the DNA rate in …".
 FIGURE_Q = re.compile(
-    r"\b(?:how many|how much|what (?:percentage|proportion|share|number|rate)|statistics?|figures?|"
-    r"rates? of|percent(?:age)?|proportion of|numbers? of|latest data)\b",
+    r"^\W*(?:\w+\W+){0,4}?(?:how many|how much|what(?:'s| is| are| was| were)? (?:the )?(?:percentage|proportion|"
+    r"share|number|rate|ratio)s? of\b|what %)|\b(?:statistics|figures) (?:on|for|about|by)\b",
     re.I,
 )
-DETAIL_Q = re.compile(
-    r"\b(?:exact(?:ly)?|specific|precise(?:ly)?|word for word|verbatim|in full|full (?:list|text|details?)|"
-    r"name (?:all|each|every)|list (?:all|each|every)|all (?:the )?(?:\w+ )?(?:outcomes|domains|actions|targets))\b",
-    re.I,
-)
-FIGURE = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|million|"
-    r"billion|half|third|quarter|per ?cent|percentage)\b",
-    re.I,
-)
-COUNTED = re.compile(
-    r"\b(\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?=\s+(?:[a-z-]+\s+){0,3}?"
-    r"(?:outcomes|domains|actions|objectives|targets|principles|priorities|areas|steps|criteria|points|"
-    r"recommendations|standards|indicators|ambitions|goals|measures|metrics))|\b(?:objective|outcome|section|"
-    r"standard|domain|action|recommendation|indicator|criterion|goal)\s+(\d+(?:\.\d+)*)\b",
-    re.I,
-)
+FIGURE = re.compile(rf"\d|\b(?:{'|'.join(NUMBER_WORDS)}|hundred|thousand|million|billion|half|third|quarter|"
+                    rf"per ?cent|percentage|times)\b", re.I)  # fmt: skip
 
 
-def missing_detail(question: str, passages: list[str]) -> bool:
-    """The question names a numbered detail (the 11 outcomes, objective 7.2) that no found passage
-    gives, or asks for exact figures that none holds."""
-    body = " ".join(passages).lower()
+def _number(token: str) -> str:
+    return NUMBER_WORDS.get(token.lower(), token)
+
+
+def missing_detail(question: str, units: list[CorpusUnit]) -> CorpusUnit | bool:
+    """Whether the question names a numbered detail the guidance does not give: "the 11 outcomes",
+    "objective 7.2", "which three systems…". The guidance may mention it ("three systems put their
+    whole allocation…") without listing it; then the mention is returned, to be cited. False when the
+    guidance gives the detail (the number beside the thing, with its list after a colon or below)."""
     for m in COUNTED.finditer(question):
-        value = (m.group(1) or m.group(2) or "").lower()
-        if value and not re.search(rf"(?<![\w.]){re.escape(value)}(?![\w]|\.\d)", body):
-            return True
-    return bool(DETAIL_Q.search(question) and re.search(r"\btargets?|thresholds?|figures?|numbers?\b", question, re.I)
-                and not FIGURE.search(body))  # fmt: skip
+        number = _number(m.group("n") or m.group("n2") or "")
+        thing = T.tokenize(m.group("what") or m.group("what2") or "")
+        if not number or not thing or not (m.group("n2") or ENUMERATE.search(question[: m.start()])):
+            continue
+        mentions = [u for u in units if _near(number, thing[-1], u.text)]
+        # Never mentioned in these words: the guidance may still give it in others, so no verdict.
+        if mentions and not any(_lists(u, number, units) for u in mentions):
+            return mentions[0]
+    return False
 
 
-def missing_figure(question: str, answer_texts: list[str]) -> bool:
-    """The question asks for a number and the answer holds none."""
-    return bool(FIGURE_Q.search(question)) and not any(FIGURE.search(t) for t in answer_texts)
+def _lists(u: CorpusUnit, number: str, units: list[CorpusUnit]) -> bool:
+    """The mention gives its items: inline after a colon, or as list items that follow it."""
+    n = int(float(number)) if number.replace(".", "", 1).isdigit() else 0
+    after = u.text.split(":", 1)[1] if ":" in u.text else ""
+    if after and after.count(",") + after.count(";") + 1 >= max(n - 1, 2):
+        return True
+    following = [x for x in units if x.chunk_id == u.chunk_id and x.position > u.position]
+    items = 0
+    for x in following:
+        if not (x.item or x.text.endswith("?")):  # list items, or criteria written as questions
+            break
+        items += 1
+    return items >= max(n - 1, 2)
+
+
+def missing_figure(question: str, subject_text: str, units: list[str], idf: dict[str, float]) -> bool:
+    """The question asks for a figure and no sentence of `units` (the whole corpus) has a quantity
+    beside the question's subject: the three rarest corpus terms of `subject_text` (the question as
+    planned, with the turn it follows)."""
+    if not FIGURE_Q.search(question) or COUNTED.search(question):
+        return False
+    subject = [t for t in T.tokenize(FIGURE_Q.sub(" ", subject_text)) if t not in _GENERIC and t in idf]
+    if not subject:
+        return False
+    key = sorted(set(subject), key=lambda t: -idf[t])[:3]
+    for u in units:
+        toks = set(T.tokenize(u))
+        if FIGURE.search(u) and toks & set(key) and _has_quantity(u):
+            return False
+    return True
+
+
+_GENERIC = frozenset(T.tokenize("health inequalities nhs people patients year years time times way ways thing things"))
+
+
+def _near(number: str, thing: str, unit: str) -> bool:
+    """`number` within four words before `thing` ("five clinical areas", "11 outcomes")."""
+    words = T.words(unit)
+    return any(_number(w) == number and thing in T.tokenize(" ".join(words[i + 1 : i + 5]))
+               for i, w in enumerate(words))  # fmt: skip
+
+
+def _has_quantity(unit: str) -> bool:
+    """A figure that counts or measures (20%, 1 in 5, £200 million, 3 times), not a year or a list number."""
+    return bool(re.search(r"\d\s*%|\bper ?cent\b|£\s*\d|\b\d+(?:\.\d+)?\s*(?:times|million|billion|"
+                          r"thousand|years?\b(?! ago))|\b\d+\s+in\s+\d+|\b(?:one|two|three|four|five|six|"
+                          r"seven|eight|nine|ten|twice|half)\b(?! of the)", unit, re.I)
+                or re.search(r"\b\d{1,3}(?:,\d{3})+\b|\b(?!19|20)\d{2,}\b", unit))  # fmt: skip

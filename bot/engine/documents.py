@@ -27,7 +27,8 @@ REQUEST_WORDS = frozenset(T.tokenize(
     "summarised summarized sum up overview gist key main points messages recommendations takeaways findings "
     "give me can you could please tell us cover covers contain contains highlight highlights outline "
     "document guidance section part chapter whole briefly quick quickly short it its this that there whats "
-    "ideas basically overall generally"
+    "ideas basically overall generally for me briefly letter"
+    " january february march april may june july august september october november december"
 ))  # fmt: skip
 SECTION_WORD = re.compile(r"\b(?:section|part|chapter|bit on|heading|appendix|appendices)\b", re.I)
 SKIP_SECTION = re.compile(r"\b(?:references?|resources|acknowledg\w*|get in touch|contents|useful reading|"
@@ -60,7 +61,7 @@ def resolve(question: str, documents: dict[str, dict], sections: dict[str, list[
         named |= set(T.tokenize(" ".join([*(meta.get("aliases") or []), str(meta.get("year") or "")])))
     if section:
         named |= set(T.tokenize(section.split(" > ")[-1]))
-    rest = [t for t in T.tokenize(question) if t not in named and t not in REQUEST_WORDS]
+    rest = [t for t in T.tokenize(question) if t not in named and t not in REQUEST_WORDS and not t.isdigit()]
     summary = bool(SUMMARY.search(q)) and not rest
     return Request(doc_id, section, summary)
 

@@ -68,12 +68,19 @@ class Engine:
         return out
 
     @cached_property
+    def corpus_units(self) -> list[decide.CorpusUnit]:
+        """Every sentence of the corpus, to check what the guidance gives anywhere, not only in the
+        passages one search found."""
+        return [decide.CorpusUnit(chunk_id, pos, text, item) for chunk_id, units in self.retriever.units[0].items()
+                for pos, (text, item, _) in enumerate(units)]  # fmt: skip
+
+    @cached_property
     def example_vectors(self) -> np.ndarray | None:
         return self.retriever.encoder.encode(self.examples) if self.examples else None
 
     def warm(self) -> None:
         self.retriever.warm()
-        _ = (self.library, self.sections, self.example_vectors)
+        _ = (self.library, self.sections, self.example_vectors, self.corpus_units)
         self.answer("What is Core20PLUS5?")
 
     # -----------------------------------------------------------------------------------------
@@ -110,15 +117,18 @@ class Engine:
         if not hits or not decide.enough(ev, t):
             return self._decline(turn, "no_evidence", result, suggest=True)
         passages = _one_per_section(hits)[: t.answer_passages]
-        if decide.missing_detail(turn.query, [h.chunk["text"] for h in passages[:3]]):
-            return self._mention(turn, result, passages[0])
         units = self._units(passages, result)
+        detail = decide.missing_detail(turn.query, self.corpus_units)
+        if detail:
+            return self._mention(turn, result, detail, passages[0])
+        subject = f"{result.plan.context} {result.plan.text}"
+        texts = [u.text for u in self.corpus_units]
+        if decide.missing_figure(turn.query, subject, texts, self.retriever.vocabulary.idf):
+            return self._decline(turn, "statistics_not_in_guidance", result, suggest=True)
         score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t)
         chosen = select(units, turn.query, t)
         if not chosen.short:
             return self._decline(turn, "no_evidence", result, suggest=True)
-        if decide.missing_figure(turn.query, [u.text for u in chosen.short + chosen.more]):
-            return self._decline(turn, "statistics_not_in_guidance", result, suggest=True)
         return self._compose(turn, result, passages, chosen)
 
     # --- composing ----------------------------------------------------------------------------
@@ -183,17 +193,22 @@ class Engine:
             timing_ms={"total": _ms(turn.t0)}, index_build_id=self.build_id,
         )  # fmt: skip
 
-    def _mention(self, turn: _Turn, result: SearchResult, hit: Hit) -> Answer:
-        """not_in_guidance_detail: say so, and cite the sentence that mentions the thing."""
-        units = self._units([hit], result)
-        score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, self.tuning)
-        best = max(units, key=lambda u: u.score, default=None)
+    def _mention(self, turn: _Turn, result: SearchResult, mention: decide.CorpusUnit | bool, best: Hit) -> Answer:
+        """not_in_guidance_detail: say so, and cite the sentence that mentions the thing (else the
+        closest sentence of the best passage)."""
+        if isinstance(mention, decide.CorpusUnit):
+            hit = _hit(self.retriever.chunks[self.retriever.position[mention.chunk_id]])
+            unit = Unit(text=mention.text, chunk_index=0, position=mention.position, is_list_item=mention.item)
+        else:
+            hit = best
+            units = self._units([best], result)
+            score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, self.tuning)
+            unit = max(units, key=lambda u: u.score)
         answer = self._decline(turn, "not_in_guidance_detail", result, suggest=True)
-        if best is not None and best.score > 0:
-            citer = Citer(self.documents, self.today or date.today())
-            n = citer.cite(hit, [best.text])
-            answer.answer += " " + render_lines([best], {best.chunk_index: n}, {})
-            answer.citations = citer.citations
+        citer = Citer(self.documents, self.today or date.today())
+        n = citer.cite(hit, [unit.text])
+        answer.answer += " " + render_lines([unit], {0: n}, {})
+        answer.citations = citer.citations
         return answer
 
     def _suggestions(self, query: str, result: SearchResult | None) -> list[str]:

@@ -139,7 +139,8 @@ def plan(vocab: Vocabulary, question: str, history: list[str] | None = None) -> 
         corrected.append(vocab.correct(w) or w)
     dense_text = " ".join(corrected) if corrected != T.words(text) else text
     own_tokens = T.tokenize(" ".join(corrected + expansions))
-    context = history[-1] if history else ""
+    # The last two turns: the previous question may itself be a follow-up ("what was the first one?").
+    context = " ".join(history[-2:]) if history else ""
     bm25_text = " ".join(corrected + expansions + (T.words(context) if context else []))
     return QueryPlan(
         original=question,
