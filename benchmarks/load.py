@@ -54,8 +54,11 @@ def ready(base: str) -> bool:
 
 def signed(body: str, content_type: str) -> dict:
     ts = str(int(time.time()))
-    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)}
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
+    }
 
 
 RUN_ID = f"{int(time.time() * 1000) % 10**9:09d}"
@@ -67,11 +70,25 @@ def mention(i: int) -> tuple[str, dict]:
 
 
 def thumbs_up(i: int, answer_id: str) -> tuple[str, dict]:
-    payload = {"type": "block_actions", "user": {"id": f"U0LOAD{i % 40:02d}"}, "team": {"id": "T0LOAD"},
-               "api_app_id": "A0LOAD", "trigger_id": f"trig{i}", "container": {"type": "message"},
-               "channel": {"id": "C0LOAD"}, "message": {"ts": "1.1"},
-               "actions": [{"type": "button", "action_id": "feedback_up", "value": answer_id,
-                            "block_id": "feedback", "action_ts": str(time.time())}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": f"U0LOAD{i % 40:02d}"},
+        "team": {"id": "T0LOAD"},
+        "api_app_id": "A0LOAD",
+        "trigger_id": f"trig{i}",
+        "container": {"type": "message"},
+        "channel": {"id": "C0LOAD"},
+        "message": {"ts": "1.1"},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "feedback_up",
+                "value": answer_id,
+                "block_id": "feedback",
+                "action_ts": str(time.time()),
+            }
+        ],
+    }
     body = "payload=" + urllib.parse.quote(json.dumps(payload))
     return body, signed(body, "application/x-www-form-urlencoded")
 
@@ -88,8 +105,9 @@ def answer_ids(slack: FakeSlackAPI) -> list[str]:
     return ids
 
 
-async def drive(base: str, slack: FakeSlackAPI, connector: FakeBotConnector, seconds: float, rate: float,
-                outage, pid: int) -> dict:
+async def drive(
+    base: str, slack: FakeSlackAPI, connector: FakeBotConnector, seconds: float, rate: float, outage, pid: int
+) -> dict:
     results: dict[str, list] = {"slack": [], "teams": [], "feedback": []}
     rss: list[tuple[float, float]] = []
     sent = {"slack": 0, "teams": 0, "feedback": 0}
@@ -104,8 +122,9 @@ async def drive(base: str, slack: FakeSlackAPI, connector: FakeBotConnector, sec
         except (aiohttp.ClientError, TimeoutError) as e:
             results[kind].append((type(e).__name__, time.perf_counter() - t0))
 
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60),
-                                     connector=aiohttp.TCPConnector(limit=0)) as session:
+    async with aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=60), connector=aiohttp.TCPConnector(limit=0)
+    ) as session:
         start = loop.time()
         tasks, i, next_rss = [], 0, 0.0
         while loop.time() - start < seconds:
@@ -123,15 +142,32 @@ async def drive(base: str, slack: FakeSlackAPI, connector: FakeBotConnector, sec
                     kind = "slack"
                 else:
                     body, headers = thumbs_up(i, ids[i % len(ids)])
-                    tasks.append(asyncio.create_task(post("feedback", session.post(
-                        base + "/slack/events", data=body.encode(), headers=headers))))
+                    tasks.append(
+                        asyncio.create_task(
+                            post(
+                                "feedback",
+                                session.post(base + "/slack/events", data=body.encode(), headers=headers),
+                            )
+                        )
+                    )
             if kind == "slack":
                 body, headers = mention(i)
-                tasks.append(asyncio.create_task(post("slack", session.post(
-                    base + "/slack/events", data=body.encode(), headers=headers))))
+                tasks.append(
+                    asyncio.create_task(
+                        post(
+                            "slack", session.post(base + "/slack/events", data=body.encode(), headers=headers)
+                        )
+                    )
+                )
             elif kind == "teams":
-                tasks.append(asyncio.create_task(post("teams", session.post(
-                    base + "/api/messages", json=_activity(connector.service_url, i)))))
+                tasks.append(
+                    asyncio.create_task(
+                        post(
+                            "teams",
+                            session.post(base + "/api/messages", json=_activity(connector.service_url, i)),
+                        )
+                    )
+                )
             sent[kind] += 1
             i += 1
         await asyncio.gather(*tasks)
@@ -160,12 +196,25 @@ def main(seconds: float = 60, rate: float = 20, outage: bool = False) -> dict:
     work = Path(tempfile.mkdtemp(prefix="hibot-load-"))
     slack, connector = FakeSlackAPI().start(), FakeBotConnector().start()
     port = free_port()
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-load", "SLACK_SIGNING_SECRET": SECRET,
-           "SLACK_API_BASE_URL": slack.base_url, "MicrosoftAppId": "", "HIBOT_DATABASE_URL": cluster.url,
-           "HIBOT_DATA_DIR": str(work), "HIBOT_PORT": str(port), "HIBOT_HOST": "127.0.0.1",
-           "HIBOT_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=open(work / "serve.log", "w"))
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-load",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_BASE_URL": slack.base_url,
+        "MicrosoftAppId": "",
+        "HIBOT_DATABASE_URL": cluster.url,
+        "HIBOT_DATA_DIR": str(work),
+        "HIBOT_PORT": str(port),
+        "HIBOT_HOST": "127.0.0.1",
+        "HIBOT_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=open(work / "serve.log", "w"),
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         eventually(lambda: ready(base), timeout=120, interval=0.2, what=f"{base}/readyz to answer 200")
@@ -190,9 +239,14 @@ def summarise(run: dict, slack: FakeSlackAPI, connector: FakeBotConnector, db_ur
     out: dict = {"sent": run["sent"]}
     for kind, rows in run["results"].items():
         lat = [t * 1000 for status, t in rows if isinstance(status, int) and 200 <= status < 300]
-        out[kind] = {"ok": len(lat), "errors": len(rows) - len(lat),
-                     "p50_ms": round(pct(lat, 50), 1), "p95_ms": round(pct(lat, 95), 1),
-                     "p99_ms": round(pct(lat, 99), 1), "max_ms": round(max(lat, default=0), 1)}
+        out[kind] = {
+            "ok": len(lat),
+            "errors": len(rows) - len(lat),
+            "p50_ms": round(pct(lat, 50), 1),
+            "p95_ms": round(pct(lat, 95), 1),
+            "p99_ms": round(pct(lat, 99), 1),
+            "max_ms": round(max(lat, default=0), 1),
+        }
     threaded = [b for b in slack.bodies("chat.postMessage") if b.get("thread_ts")]
     out["slack"]["replies"] = len(threaded)
     out["slack"]["duplicate_replies"] = len(threaded) - len({b["thread_ts"] for b in threaded})
@@ -205,11 +259,14 @@ def summarise(run: dict, slack: FakeSlackAPI, connector: FakeBotConnector, db_ur
     engine.dispose()
     out["feedback"]["lost"] = out["feedback"]["ok"] - out["feedback"]["rows_in_db"]
     rss = [m for _, m in run["rss"]]
-    steady = rss[len(rss) // 4:] or rss
-    out["rss_mb"] = {"start": round(rss[0], 1) if rss else None, "end": round(rss[-1], 1) if rss else None,
-                     "min_steady": round(min(steady), 1) if steady else None,
-                     "max_steady": round(max(steady), 1) if steady else None,
-                     "spread_steady_pct": round(100 * (max(steady) - min(steady)) / min(steady), 1) if steady else None}
+    steady = rss[len(rss) // 4 :] or rss
+    out["rss_mb"] = {
+        "start": round(rss[0], 1) if rss else None,
+        "end": round(rss[-1], 1) if rss else None,
+        "min_steady": round(min(steady), 1) if steady else None,
+        "max_steady": round(max(steady), 1) if steady else None,
+        "spread_steady_pct": round(100 * (max(steady) - min(steady)) / min(steady), 1) if steady else None,
+    }
     return out
 
 

@@ -25,11 +25,16 @@ from bot.config import get_settings
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: platform bursts run from here
 
 QUESTIONS = [
-    "What is Core20PLUS5?", "What are the five clinical areas?", "What should I ask my trust board?",
+    "What is Core20PLUS5?",
+    "What are the five clinical areas?",
+    "What should I ask my trust board?",
     "How can clinicians advocate for patients from inclusion health groups?",
-    "What data should trusts collect on health inequalities?", "What are the board's legal duties?",
-    "wot r the 5 clinical areas", "What did the Hunt letter ask NHS England to do?",
-    "How can NHS trusts act as anchor institutions?", "What is the role of the ICB?",
+    "What data should trusts collect on health inequalities?",
+    "What are the board's legal duties?",
+    "wot r the 5 clinical areas",
+    "What did the Hunt letter ask NHS England to do?",
+    "How can NHS trusts act as anchor institutions?",
+    "What is the role of the ICB?",
 ]
 
 
@@ -73,18 +78,26 @@ def warm_numbers(index_dir: Path, n: int) -> dict:
     embed = timed(lambda i: enc.encode([QUESTIONS[i % len(QUESTIONS)]]), n)
     search = timed(lambda i: ret.search(QUESTIONS[i % len(QUESTIONS)], k=10), n)
     ask = timed(lambda i: engine.answer(QUESTIONS[i % len(QUESTIONS)]), n)
-    return {"embed_p50_ms": pct(embed, 50), "search_p50_ms": pct(search, 50), "ask_p50_ms": pct(ask, 50),
-            "ask_p95_ms": pct(ask, 95), "ask_p99_ms": pct(ask, 99), "chunks": len(ret.chunks)}
+    return {
+        "embed_p50_ms": pct(embed, 50),
+        "search_p50_ms": pct(search, 50),
+        "ask_p50_ms": pct(ask, 50),
+        "ask_p95_ms": pct(ask, 95),
+        "ask_p99_ms": pct(ask, 99),
+        "chunks": len(ret.chunks),
+    }
 
 
 def cold_numbers(index_dir: Path) -> dict:
     env = {"HIBOT_INDEX_DIR": str(index_dir)}
     cold, _ = _run(hibot_cmd("ask", "What is Core20PLUS5?", "--json"), env)
-    code = ("import resource, json; from pathlib import Path; from bot.engine import Engine; "
-            "from ingest.index_store import current_build_dir; "
-            f"e = Engine(current_build_dir(Path({str(index_dir)!r}))); e.warm(); "
-            f"[e.answer(q) for q in {QUESTIONS!r} * 20]; "
-            "print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))")
+    code = (
+        "import resource, json; from pathlib import Path; from bot.engine import Engine; "
+        "from ingest.index_store import current_build_dir; "
+        f"e = Engine(current_build_dir(Path({str(index_dir)!r}))); e.warm(); "
+        f"[e.answer(q) for q in {QUESTIONS!r} * 20]; "
+        "print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))"
+    )
     _, rss = _run([sys.executable, "-c", code])
     return {"cold_start_to_first_answer_s": cold, "serving_rss_mb": float(rss.strip().splitlines()[-1])}
 
@@ -94,9 +107,15 @@ def ingest_numbers(corpus: Path, work: Path) -> dict:
     env = {"HIBOT_CACHE_DIR": str(work / "cache")}  # a truly full build: includes the ONNX export
     full, _ = _run(hibot_cmd("ingest", "--corpus", str(corpus), "--index", str(index), "--json"), env)
     unchanged, _ = _run(hibot_cmd("ingest", "--corpus", str(corpus), "--index", str(index), "--json"), env)
-    rebuild, _ = _run(hibot_cmd("ingest", "--corpus", str(corpus), "--index", str(index), "--rebuild", "--json"), env)
-    return {"ingest_full_s": full, "ingest_rebuild_cached_export_s": rebuild, "ingest_unchanged_s": unchanged,
-            "index": index}
+    rebuild, _ = _run(
+        hibot_cmd("ingest", "--corpus", str(corpus), "--index", str(index), "--rebuild", "--json"), env
+    )
+    return {
+        "ingest_full_s": full,
+        "ingest_rebuild_cached_export_s": rebuild,
+        "ingest_unchanged_s": unchanged,
+        "index": index,
+    }
 
 
 def perturb(text: str, rng: random.Random) -> str:
@@ -110,6 +129,7 @@ def perturb(text: str, rng: random.Random) -> str:
 def scaled_index(base_index: Path, factor: int, work: Path) -> Path:
     """A factor-x index: chunks repeated with perturbed text, vectors with small noise, BM25 rebuilt."""
     from bot.lexical import BM25Index
+
     from ingest import index_store
 
     src = index_store.current_build_dir(base_index)
@@ -149,8 +169,14 @@ def scale_numbers(base_index: Path, work: Path, factor: int, n: int) -> dict:
     idx = scaled_index(base_index, factor, work)
     build_s = time.perf_counter() - t0
     w = warm_numbers(idx, n)
-    return {"factor": factor, "chunks": w["chunks"], "index_build_s_excl_embedding": build_s,
-            "search_p50_ms": w["search_p50_ms"], "ask_p50_ms": w["ask_p50_ms"], "ask_p99_ms": w["ask_p99_ms"]}
+    return {
+        "factor": factor,
+        "chunks": w["chunks"],
+        "index_build_s_excl_embedding": build_s,
+        "search_p50_ms": w["search_p50_ms"],
+        "ask_p50_ms": w["ask_p50_ms"],
+        "ask_p99_ms": w["ask_p99_ms"],
+    }
 
 
 def platform_numbers(name: str, index: Path, quick: bool) -> dict:
@@ -178,8 +204,14 @@ def main(quick: bool = False, as_json: bool = False) -> dict:
         extra = {name: platform_numbers(name, index, quick) for name in ("slack_burst", "teams_burst")}
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    result = {**ing, **warm, **cold, "ask_p50_over_embed_p50": warm["ask_p50_ms"] / warm["embed_p50_ms"],
-              "scale": scales, **extra}
+    result = {
+        **ing,
+        **warm,
+        **cold,
+        "ask_p50_over_embed_p50": warm["ask_p50_ms"] / warm["embed_p50_ms"],
+        "scale": scales,
+        **extra,
+    }
     if as_json:
         print(json.dumps(result, indent=2, default=str))
     else:
@@ -191,7 +223,10 @@ def print_table(r: dict) -> None:
     rows = [
         ("bare query embedding p50", f"{r['embed_p50_ms']:.2f} ms"),
         ("search only p50", f"{r['search_p50_ms']:.2f} ms"),
-        ("warm ask p50 / p95 / p99", f"{r['ask_p50_ms']:.2f} / {r['ask_p95_ms']:.2f} / {r['ask_p99_ms']:.2f} ms"),
+        (
+            "warm ask p50 / p95 / p99",
+            f"{r['ask_p50_ms']:.2f} / {r['ask_p95_ms']:.2f} / {r['ask_p99_ms']:.2f} ms",
+        ),
         ("ask p50 ÷ embed p50", f"{r['ask_p50_over_embed_p50']:.2f}"),
         ("full ingest (incl. model import + ONNX export)", f"{r['ingest_full_s']:.1f} s"),
         ("rebuild with cached ONNX export", f"{r['ingest_rebuild_cached_export_s']:.1f} s"),
@@ -200,8 +235,12 @@ def print_table(r: dict) -> None:
         ("serving RSS (max)", f"{r['serving_rss_mb']:.0f} MB"),
     ]
     for sc in r["scale"]:
-        rows.append((f"{sc['factor']}x corpus ({sc['chunks']} passages) search p50 / ask p50 / ask p99",
-                     f"{sc['search_p50_ms']:.2f} / {sc['ask_p50_ms']:.2f} / {sc['ask_p99_ms']:.2f} ms"))
+        rows.append(
+            (
+                f"{sc['factor']}x corpus ({sc['chunks']} passages) search p50 / ask p50 / ask p99",
+                f"{sc['search_p50_ms']:.2f} / {sc['ask_p50_ms']:.2f} / {sc['ask_p99_ms']:.2f} ms",
+            )
+        )
     for name in ("slack_burst", "teams_burst"):
         if name in r:
             rows.append((name, json.dumps(r[name], default=str)))

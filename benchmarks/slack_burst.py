@@ -60,13 +60,30 @@ def _percentile(values: list[float], p: float) -> float:
 
 def mention_body(i: int, *, channel: str, bot_user_id: str, run_id: str) -> str:
     ts = f"{int(time.time())}.{i:06d}"
-    event = {"type": "app_mention", "user": f"U0BENCH{i % 50:03d}", "channel": channel, "ts": ts, "event_ts": ts,
-             "text": f"<@{bot_user_id}> {QUESTIONS[i % len(QUESTIONS)]}"}
-    return json.dumps({"token": "bench", "team_id": "T0BENCH01", "api_app_id": "A0BENCH01", "type": "event_callback",
-                       "event_id": f"Ev{run_id}{i:06d}", "event_time": int(time.time()), "event": event})
+    event = {
+        "type": "app_mention",
+        "user": f"U0BENCH{i % 50:03d}",
+        "channel": channel,
+        "ts": ts,
+        "event_ts": ts,
+        "text": f"<@{bot_user_id}> {QUESTIONS[i % len(QUESTIONS)]}",
+    }
+    return json.dumps(
+        {
+            "token": "bench",
+            "team_id": "T0BENCH01",
+            "api_app_id": "A0BENCH01",
+            "type": "event_callback",
+            "event_id": f"Ev{run_id}{i:06d}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )
 
 
-async def _burst(url: str, secret: str, n: int, rate: float, channel: str, bot_user_id: str) -> list[tuple[int, float]]:
+async def _burst(
+    url: str, secret: str, n: int, rate: float, channel: str, bot_user_id: str
+) -> list[tuple[int, float]]:
     verifier = SignatureVerifier(secret)
     run_id = f"{int(time.time() * 1000) % 10**9:09d}"
     loop = asyncio.get_running_loop()
@@ -74,8 +91,11 @@ async def _burst(url: str, secret: str, n: int, rate: float, channel: str, bot_u
     async def one(session: aiohttp.ClientSession, i: int) -> tuple[int, float]:
         body = mention_body(i, channel=channel, bot_user_id=bot_user_id, run_id=run_id)
         ts = str(int(time.time()))
-        headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts,
-                   "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=body)}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=body) or "",
+        }
         t0 = time.perf_counter()
         try:
             async with session.post(url, data=body.encode(), headers=headers) as r:
@@ -93,9 +113,17 @@ async def _burst(url: str, secret: str, n: int, rate: float, channel: str, bot_u
         return await asyncio.gather(*tasks)
 
 
-def run(base_url: str, signing_secret: str, n: int = 200, rate: float = 20, *,
-        replies: Callable[[], int] | None = None, settle_s: float = 60, channel: str = "C0BENCH01",
-        bot_user_id: str = "UHIBOTBOT") -> dict:
+def run(
+    base_url: str,
+    signing_secret: str,
+    n: int = 200,
+    rate: float = 20,
+    *,
+    replies: Callable[[], int] | None = None,
+    settle_s: float = 60,
+    channel: str = "C0BENCH01",
+    bot_user_id: str = "UHIBOTBOT",
+) -> dict:
     """Post the burst and report ack latency (ms) and, when `replies` can count them (a fake Slack
     API's chat.postMessage count), how many replies arrived and how long the last one took."""
     before = replies() if replies else 0
@@ -103,7 +131,7 @@ def run(base_url: str, signing_secret: str, n: int = 200, rate: float = 20, *,
     results = asyncio.run(_burst(_events_url(base_url), signing_secret, n, rate, channel, bot_user_id))
     sent_s = time.perf_counter() - t0
     latencies = [lat for status, lat in results if status == 200]
-    report = {
+    report: dict[str, float | None] = {
         "events": n,
         "rate_per_s": rate,
         "acked_200": len(latencies),
@@ -119,8 +147,9 @@ def run(base_url: str, signing_secret: str, n: int = 200, rate: float = 20, *,
             eventually(lambda: replies() - before >= n, timeout=settle_s, interval=0.05)
         except AssertionError:
             pass  # report what arrived
-        report["replies"] = replies() - before
-        report["all_replies_after_s"] = time.perf_counter() - t0 if report["replies"] >= n else None
+        arrived = replies() - before
+        report["replies"] = arrived
+        report["all_replies_after_s"] = time.perf_counter() - t0 if arrived >= n else None
         report["burst_duration_s"] = sent_s
     return report
 
@@ -171,16 +200,26 @@ def bench_from_cli(index: Path, quick: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="hibot-slack-bench-") as tmp, FakeSlackAPI() as slack:
         store = Store(f"sqlite:///{Path(tmp) / 'hibot.db'}")
         store.migrate()
-        settings = Settings(SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=secret,
-                            SLACK_API_BASE_URL=slack.base_url, HIBOT_DATA_DIR=tmp)
+        settings = Settings(
+            SLACK_BOT_TOKEN="xoxb-bench",
+            SLACK_SIGNING_SECRET=secret,
+            SLACK_API_BASE_URL=slack.base_url,
+            HIBOT_DATA_DIR=tmp,
+        )
         app = web.Application()
         app.router.add_routes(slack_routes(settings, engine, store))
         server = _ServerThread(app)
         server.start()
         server.ready.wait(30)
         try:
-            return run(server.url, secret, n=n, rate=rate, bot_user_id=BOT_USER_ID,
-                       replies=lambda: len(slack.delivered("chat.postMessage")))
+            return run(
+                server.url,
+                secret,
+                n=n,
+                rate=rate,
+                bot_user_id=BOT_USER_ID,
+                replies=lambda: len(slack.delivered("chat.postMessage")),
+            )
         finally:
             server.stop()
             store.close()

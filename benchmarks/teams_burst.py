@@ -1,4 +1,5 @@
-"""Teams burst: n personal-chat messages at `rate` per second; time from POST to the reply reaching the connector.
+"""Teams burst: n personal-chat messages at `rate` per second; time from POST to the reply reaching
+the connector.
 
 The benchmark starts its own fake Bot Connector (tests/support/fakes, so run it from a checkout) and
 puts its URL in every activity's serviceUrl, so the server under test replies there. The server must be in
@@ -40,8 +41,6 @@ QUESTIONS = [
 ]
 USERS = 20
 _ids = itertools.count(1)
-
-
 
 
 def _activity(service_url: str, i: int) -> dict:

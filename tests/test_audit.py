@@ -36,6 +36,7 @@ def cli(db: str, monkeypatch, *args: str):
 
 def test_audit_show_reproduces_a_served_slack_answer(engine, store, db_url, tmp_path, monkeypatch):
     with FakeSlackAPI() as slack:
+
         async def scenario():
             async with SlackServer(slack_settings(slack, tmp_path), engine, store) as srv:
                 await srv.event(mention())
@@ -73,9 +74,27 @@ def test_audit_show_of_an_unknown_or_purged_answer_says_so(tmp_path, monkeypatch
 
 
 def _answer(question: str) -> Answer:
-    return Answer(question=question, abstained=False, reason=None, answer="Quoted text. [1]",
-                  citations=[Citation(n=1, doc_id="d", title="T", publisher="P", year=2024, section=None, page=None,
-                                      url=None, quote="Quoted text.", chunk_id="d:0001", score=0.5)])
+    return Answer(
+        question=question,
+        abstained=False,
+        reason=None,
+        answer="Quoted text. [1]",
+        citations=[
+            Citation(
+                n=1,
+                doc_id="d",
+                title="T",
+                publisher="P",
+                year=2024,
+                section=None,
+                page=None,
+                url=None,
+                quote="Quoted text.",
+                chunk_id="d:0001",
+                score=0.5,
+            )
+        ],
+    )
 
 
 @pytest.mark.each_backend

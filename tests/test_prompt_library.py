@@ -270,7 +270,10 @@ def test_body_with_too_many_sentences_is_rejected(tmp_path):
 
 
 def test_abbreviations_do_not_count_as_sentence_ends(tmp_path):
-    body = "Look at the five priorities, e.g. asthma and epilepsy. Costs were £5.5 billion. Ask who leads, i.e. by name."
+    body = (
+        "Look at the five priorities, e.g. asthma and epilepsy. Costs were £5.5 billion. "
+        "Ask who leads, i.e. by name."
+    )
     path = write(tmp_path / "prompts", "01-a.yaml", valid("01-a", body=body))
     assert load_prompt_file(path).body == body
 

@@ -13,7 +13,9 @@ from tests.support.eval_sets import load, question_sets
 
 @pytest.fixture(scope="module")
 def answers(engine) -> list:
-    return [engine.answer(q["question"], history=q.get("history")) for path in question_sets() for q in load(path)]
+    return [
+        engine.answer(q["question"], history=q.get("history")) for path in question_sets() for q in load(path)
+    ]
 
 
 def test_every_eval_answer_fits_slack_limits_also_when_shared(answers):

@@ -17,6 +17,10 @@ def _timed_out(what: str, timeout: float, last: object) -> AssertionError:
     return AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
 
 
+def _name(predicate: Callable[..., object]) -> str:
+    return str(getattr(predicate, "__name__", "a condition"))
+
+
 def eventually(
     predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.02, *, what: str | None = None
 ) -> T:
@@ -29,7 +33,7 @@ def eventually(
         if last:
             return last
         if time.monotonic() >= deadline:
-            raise _timed_out(what or getattr(predicate, "__name__", "a condition"), timeout, last)
+            raise _timed_out(what or _name(predicate), timeout, last)
         time.sleep(interval)
 
 
@@ -43,5 +47,5 @@ async def eventually_async(
         if last:
             return last
         if time.monotonic() >= deadline:
-            raise _timed_out(what or getattr(predicate, "__name__", "a condition"), timeout, last)
+            raise _timed_out(what or _name(predicate), timeout, last)
         await asyncio.sleep(interval)

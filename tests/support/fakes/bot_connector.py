@@ -90,7 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlparse(self.path).path
         kind, conv, sub_id = _route(path)
         state = self.server.state
-        status, payload = 200, {}
+        status = 200
+        payload: dict[str, Any] = {}
         with state.cond:
             if conv is not None and self.server.is_forbidden(conv):
                 status = 403
@@ -146,16 +147,16 @@ class _Server(ThreadingHTTPServer):
         return conversation_id in self.state.forbidden or base in self.state.forbidden
 
 
-class FakeBotConnector(LoopbackServer):
+class FakeBotConnector(LoopbackServer["_Server"]):
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         server = _Server((host, port), _Handler)
         server.state = _State()
+        self._host = host
         super().__init__(server, "fake-bot-connector")
 
     @property
     def service_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{self._host}:{self.port}/"
 
     # --- behaviour ---
     def forbid(self, conversation_id: str) -> None:

@@ -176,7 +176,7 @@ class _Server(ThreadingHTTPServer):
     state: _State
 
 
-class FakeSlackAPI(LoopbackServer):
+class FakeSlackAPI(LoopbackServer["_Server"]):
     """The fake Web API server thread. Use as a context manager, or start()/stop()."""
 
     def __init__(self) -> None:
@@ -187,8 +187,7 @@ class FakeSlackAPI(LoopbackServer):
     # --- lifecycle ------------------------------------------------------------------------------
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def base_url(self) -> str:
