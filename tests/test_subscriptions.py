@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -241,8 +241,6 @@ def test_next_send_is_next_week_once_this_weeks_slot_is_done(store):
 
 
 def test_status_names_the_last_prompt_sent_and_says_the_next_is_next_week(store, settings):
-    from datetime import timedelta
-
     run(store, settings, "subscribe monday 09:00", now=datetime(2025, 11, 23, tzinfo=UTC))
     sub = store.get_subscription("slack", "C1")
     slot = datetime(2025, 11, 24, 9, 0, tzinfo=UTC)
