@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot import logs
 from bot.config import Settings
-from bot.server import create_app
+from bot.server import RUNTIME, create_app
 from bot.storage import Store
 
 NHS_NUMBER = "943 476 5919"
@@ -47,8 +47,14 @@ class Server:
 
 
 def settings_for(tmp_path, **kw) -> Settings:
-    return Settings(HIBOT_DATA_DIR=str(tmp_path), HIBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'hibot.db'}",
-                    SLACK_BOT_TOKEN="", SLACK_SIGNING_SECRET="", MicrosoftAppId="", **kw)
+    values = {
+        "HIBOT_DATA_DIR": str(tmp_path),
+        "HIBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'hibot.db'}",
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_SIGNING_SECRET": "",
+        "MicrosoftAppId": "",
+    }
+    return Settings(**{**values, **kw})
 
 
 async def wait_ready(session, url: str, timeout: float = 30) -> dict:
@@ -91,14 +97,12 @@ def test_readyz_reports_an_unreachable_database(engine, tmp_path):
         async with Server(app) as srv:
             async with aiohttp.ClientSession() as s:
                 assert (await wait_ready(s, srv.url))["status"] == 200
-                from bot.server import STATE
-
                 # The database goes away: a PostgreSQL URL where nothing listens.
-                app[STATE]["store"]._store = Store(f"postgresql+psycopg://hibot@127.0.0.1:{free_port()}/hibot")
+                app[RUNTIME].store._store = Store(f"postgresql+psycopg://hibot@127.0.0.1:{free_port()}/hibot")
                 async with s.get(srv.url + "/readyz") as r:
                     body = await r.json()
                 assert r.status == 503 and "database unreachable" in " ".join(body["reasons"])
-                app[STATE]["store"]._store = store
+                app[RUNTIME].store._store = store
                 assert (await wait_ready(s, srv.url))["status"] == 200
 
     asyncio.run(scenario())
@@ -117,10 +121,8 @@ def test_logs_are_json_with_request_ids_and_no_patient_identifiers(engine, tmp_p
         async with Server(app) as srv:
             async with aiohttp.ClientSession() as s:
                 await wait_ready(s, srv.url)
-                from bot.server import STATE
-
-                answer = await asyncio.to_thread(app[STATE]["engine"].answer, question)
-                app[STATE]["store"].save_answer(answer, "cli", {"text": answer.answer}, user_id="U123")
+                answer = await asyncio.to_thread(app[RUNTIME].engine.answer, question)
+                app[RUNTIME].store.save_answer(answer, "cli", {"text": answer.answer}, user_id="U123")
                 logs.get_logger("test").info("echo", text=question)  # even a careless log line is scrubbed
                 async with s.get(srv.url + "/healthz", headers={"X-Request-Id": "req-42"}):
                     pass
@@ -140,3 +142,23 @@ def dump_database(path) -> str:
         return "\n".join(str(row) for line in con.iterdump() for row in [line])
     finally:
         con.close()
+
+
+def test_the_runtime_builds_each_sender_once_and_every_slack_client_waits_out_rate_limits(engine, tmp_path):
+    from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+
+    from bot.runtime import build_runtime, build_senders
+
+    settings = settings_for(tmp_path, SLACK_BOT_TOKEN="xoxb-test-token")
+    store = Store(settings.effective_database_url)
+    store.migrate()
+    runtime = build_runtime(settings, engine=engine, store=store)
+    try:
+        client = runtime.platforms.slack_client
+        assert runtime.senders["slack"].client is client  # events and weekly prompts share one client
+        assert runtime.senders["teams"].connection is runtime.platforms.teams
+        cli_client = build_senders(settings)["slack"].client  # `hibot prompts send-due` builds the same way
+        for c in (client, cli_client):
+            assert any(isinstance(h, AsyncRateLimitErrorRetryHandler) for h in c.retry_handlers)
+    finally:
+        runtime.close()

@@ -1,4 +1,4 @@
-"""Slack Block Kit rendering (bot/slack/render.py, views.py) and reading Slack's text (inbound.py).
+"""Slack Block Kit rendering (bot/slack/render.py, weekly.py, views.py).
 
 Pure functions, so these build `Answer`s by hand; the wording is the test's own, only structure,
 escaping and Slack's limits are asserted."""
@@ -9,41 +9,51 @@ import json
 import re
 
 from bot.models import PII_WARNING, PII_WARNING_TEXT, Action, Answer, Citation, Prompt
-from bot.slack import inbound
+from bot.slack.mrkdwn import BUTTON_TEXT_MAX, escape, split_text
 from bot.slack.render import (
-    BLOCKS_MAX,
-    BUTTON_TEXT_MAX,
-    CONTEXT_ELEMENTS_MAX,
-    CONTEXT_TEXT_MAX,
-    FALLBACK_TEXT_MAX,
     FEEDBACK_DOWN,
     FEEDBACK_UP,
-    SECTION_TEXT_MAX,
+    MORE,
     SHARE,
-    escape,
+    SUGGESTION,
+    SUGGESTION_ACTION,
     render_answer,
-    render_prompt,
+    render_expanded,
     share_message,
-    split_text,
 )
 from bot.slack.views import feedback_modal, home_view, modal_answer_id, modal_comment
+from bot.slack.weekly import render_prompt
+from tests.support.cards import assert_within_slack_limits
 
 URL = "https://example.org/guide?a=1&b=2"
-LINK = re.compile(r"<(?:https?://[^<>|\s]+\|[^<>]*|@[UW][A-Z0-9]+)>")  # links and mentions built here
 
 
 def cite(n: int, **kw) -> Citation:
-    base = {"n": n, "doc_id": f"doc-{n}", "title": f"Guide {n}", "publisher": "NHS England", "year": 2024,
-            "section": "Part A > Section B", "page": n + 10, "url": f"https://example.org/doc{n}", "quote": "q",
-            "chunk_id": f"c{n}", "score": 0.5}
+    base = {
+        "n": n,
+        "doc_id": f"doc-{n}",
+        "title": f"Guide {n}",
+        "publisher": "NHS England",
+        "year": 2024,
+        "section": "Part A > Section B",
+        "page": n + 10,
+        "url": f"https://example.org/doc{n}",
+        "quote": "q",
+        "chunk_id": f"c{n}",
+        "score": 0.5,
+    }
     return Citation(**{**base, **kw})
 
 
 def answer(**kw) -> Answer:
-    base = {"question": "What is Core20PLUS5?", "abstained": False, "reason": None,
-            "answer": "Core20PLUS5 is an approach. [1]\n- first item [2]\n- second item [1]",
-            "citations": [cite(1), cite(2)],
-            "actions": [Action("ask", "Ask who leads this work", 1), Action("advocate", "Raise it at board", 2)]}
+    base = {
+        "question": "What is Core20PLUS5?",
+        "abstained": False,
+        "reason": None,
+        "answer": "Core20PLUS5 is an approach. [1]\n- first item [2]\n- second item [1]",
+        "citations": [cite(1), cite(2)],
+        "actions": [Action("ask", "Ask who leads this work", 1), Action("advocate", "Raise it at board", 2)],
+    }
     return Answer(**{**base, **kw})
 
 
@@ -82,8 +92,12 @@ def test_list_lines_render_as_bullets():
 
 def test_sources_list_every_citation_with_title_section_page_publisher_year_and_link():
     msg = render_answer(answer())
-    elements = [e["text"] for b in blocks_with(msg.blocks, "hibot_sources_") if b["type"] == "context"
-                for e in b["elements"]]
+    elements = [
+        e["text"]
+        for b in blocks_with(msg.blocks, "hibot_sources_")
+        if b["type"] == "context"
+        for e in b["elements"]
+    ]
     assert len(elements) == 2
     first = elements[0]
     assert first.startswith("*[1]*")
@@ -125,17 +139,104 @@ def test_patient_data_warning_is_the_first_block():
 
 
 def test_abstention_has_a_clear_message_and_no_sources_actions_or_share():
-    a = answer(abstained=True, reason="out_of_scope", answer="I can't answer that from the guidance.",
-               citations=[], actions=[])
+    a = answer(
+        abstained=True,
+        reason="out_of_scope",
+        answer="I can't answer that from the guidance.",
+        citations=[],
+        actions=[],
+    )
     msg = render_answer(a, share=True)
     assert blocks_with(msg.blocks, "hibot_abstained")
     assert not blocks_with(msg.blocks, "hibot_sources") and not blocks_with(msg.blocks, "hibot_actions")
     assert {e["action_id"] for e in buttons(msg.blocks)} == {FEEDBACK_UP, FEEDBACK_DOWN}
 
 
+def test_decline_shows_the_passage_it_cites_and_its_suggestions_as_buttons():
+    a = answer(
+        abstained=True,
+        reason="not_in_guidance_detail",
+        actions=[],
+        citations=[cite(1)],
+        answer="The guidance mentions Core20PLUS5 [1] but not its budget.",
+        suggestions=["What is Core20PLUS5?", "What are the five clinical areas?"],
+    )
+    msg = render_answer(a, share=True)
+    assert "|[1]>" in blocks_with(msg.blocks, "hibot_abstained")[0]["text"]["text"]
+    assert blocks_with(msg.blocks, "hibot_sources_0")
+    suggestions = blocks_with(msg.blocks, "hibot_suggestions")[0]["elements"]
+    assert [(e["action_id"], e["value"]) for e in suggestions] == [
+        (f"{SUGGESTION}_0", "What is Core20PLUS5?"),
+        (f"{SUGGESTION}_1", "What are the five clinical areas?"),
+    ]
+    assert all(SUGGESTION_ACTION.match(e["action_id"]) for e in suggestions)
+    assert SHARE not in {e["action_id"] for e in buttons(msg.blocks)}
+
+
+def test_conversation_is_a_plain_message_with_suggestions_and_nothing_to_rate_or_share():
+    a = answer(
+        abstained=True,
+        reason="help",
+        citations=[],
+        actions=[],
+        answer="I answer questions about **health inequalities** <from the guidance>.",
+        suggestions=["What is Core20PLUS5?"],
+    )
+    msg = render_answer(a, share=True)
+    [body] = blocks_with(msg.blocks, "hibot_conversation")
+    assert body["text"]["text"] == "I answer questions about *health inequalities* &lt;from the guidance&gt;."
+    assert {e["action_id"] for e in buttons(msg.blocks)} == {f"{SUGGESTION}_0"}
+    assert "**" not in all_text(msg.blocks) + msg.text
+
+
+def test_thanks_without_suggestions_is_one_section_and_no_buttons():
+    msg = render_answer(
+        answer(abstained=True, reason="thanks", answer="You're welcome.", citations=[], actions=[])
+    )
+    assert [b["type"] for b in msg.blocks] == ["section"] and msg.text == "You're welcome."
+
+
+def test_more_button_shows_when_there_is_more_and_expanding_keeps_the_rest_of_the_message():
+    a = answer(more="- a third item [2]\nA closing sentence. [1]")
+    msg = render_answer(a, share=True)
+    assert [e["action_id"] for e in buttons(msg.blocks)][0] == MORE
+    shared = share_message(msg.payload(), "U0SHARER")
+    expanded = render_expanded(a, shared.blocks)
+    text = "\n".join(b["text"]["text"] for b in blocks_with(expanded.blocks, "hibot_answer"))
+    assert "• a third item" in text and text.startswith("Core20PLUS5 is an approach.")
+    assert expanded.blocks[0]["block_id"] == "hibot_shared_by"  # the copy's marker stays
+    assert MORE not in {e["action_id"] for e in buttons(expanded.blocks)}
+    assert blocks_with(expanded.blocks, "hibot_sources_0") == blocks_with(msg.blocks, "hibot_sources_0")
+    assert_within_slack_limits(expanded.blocks, expanded.text)
+
+
+def test_no_more_button_without_more():
+    assert MORE not in {e["action_id"] for e in buttons(render_answer(answer()).blocks)}
+
+
+def test_answer_to_a_suggestion_says_who_asked_and_what():
+    msg = render_answer(answer(question="What is <Core20>?"), asked_by="U0CLINIC1")
+    assert msg.blocks[0]["block_id"] == "hibot_asked"
+    assert (
+        msg.blocks[0]["elements"][0]["text"]
+        == ":speech_balloon: <@U0CLINIC1> asked: _What is &lt;Core20&gt;?_"
+    )
+
+
+def test_long_suggestions_fit_a_button_and_keep_the_whole_question_as_its_value():
+    long = "What does the guidance say about " + "health inequalities " * 10
+    [button] = blocks_with(render_answer(answer(suggestions=[long])).blocks, "hibot_suggestions")[0][
+        "elements"
+    ]
+    assert len(button["text"]["text"]) <= BUTTON_TEXT_MAX and button["value"] == long
+
+
 def test_user_and_source_text_is_escaped_but_generated_links_are_not():
-    a = answer(answer="Use <b>data</b> & <!channel> tricks [1]",
-               citations=[cite(1, title="A & B <script>", section="x > y", url=URL)], actions=[])
+    a = answer(
+        answer="Use <b>data</b> & <!channel> tricks [1]",
+        citations=[cite(1, title="A & B <script>", section="x > y", url=URL)],
+        actions=[],
+    )
     msg = render_answer(a)
     text = blocks_with(msg.blocks, "hibot_answer")[0]["text"]["text"]
     assert "&lt;b&gt;data&lt;/b&gt; &amp; &lt;!channel&gt;" in text
@@ -151,36 +252,37 @@ def test_only_web_links_are_linked():
 
 
 def long_answer(citations: int = 40, sentences: int = 400) -> Answer:
-    cites = [cite(i, title="T & " * 80, section="S > " * 120, currency_note="Old <guidance> " * 40,
-                  url=f"https://example.org/{'p' * 200}/{i}") for i in range(1, citations + 1)]
+    cites = [
+        cite(
+            i,
+            title="T & " * 80,
+            section="S > " * 120,
+            currency_note="Old <guidance> " * 40,
+            url=f"https://example.org/{'p' * 200}/{i}",
+        )
+        for i in range(1, citations + 1)
+    ]
     lines = []
     for i in range(sentences):
         n = i % citations + 1
-        text = f"Sentence {i} about <inequalities> & access, with a long tail of words {'x' * (i % 50)}. [{n}]"
+        text = (
+            f"Sentence {i} about <inequalities> & access, with a long tail of words {'x' * (i % 50)}. [{n}]"
+        )
         lines.append(f"- {text}" if i % 7 == 0 else text)
     lines.append("W" * 7000 + " [1]")  # one unbreakable word longer than two sections
-    actions = [Action(("ask", "advocate", "analyse")[i % 3], "Do the thing & more " * 30, i % citations + 1)
-               for i in range(30)]
-    return Answer(question="q", abstained=False, reason=None, answer="\n".join(lines), citations=cites,
-                  actions=actions, warnings=[PII_WARNING])
-
-
-def assert_within_slack_limits(blocks: list[dict], text: str) -> None:
-    assert len(blocks) <= BLOCKS_MAX
-    assert len(text) <= FALLBACK_TEXT_MAX
-    for b in blocks:
-        if b["type"] == "section":
-            assert len(b["text"]["text"]) <= SECTION_TEXT_MAX
-        if b["type"] == "context":
-            assert len(b["elements"]) <= CONTEXT_ELEMENTS_MAX
-            assert all(len(e["text"]) <= CONTEXT_TEXT_MAX for e in b["elements"])
-        if b["type"] == "actions":
-            assert all(len(e["text"]["text"]) <= BUTTON_TEXT_MAX for e in b["elements"])
-        for t in [b.get("text", {}).get("text", "")] + [e.get("text", "") for e in b.get("elements", [])
-                                                        if e.get("type") == "mrkdwn"]:
-            # every < opens a link or mention built here and is closed in the same block: nothing was cut mid-link
-            assert t.count("<") == t.count(">") == len(LINK.findall(t))
-            assert not re.search(r"&[a-z]{0,3}$", t)
+    actions = [
+        Action(("ask", "advocate", "analyse")[i % 3], "Do the thing & more " * 30, i % citations + 1)
+        for i in range(30)
+    ]
+    return Answer(
+        question="q",
+        abstained=False,
+        reason=None,
+        answer="\n".join(lines),
+        citations=cites,
+        actions=actions,
+        warnings=[PII_WARNING],
+    )
 
 
 def test_long_multi_citation_answer_stays_within_slack_limits():
@@ -198,6 +300,16 @@ def test_answer_longer_than_fifty_blocks_is_shortened_and_says_so():
     msg = render_answer(a)
     assert_within_slack_limits(msg.blocks, msg.text)
     assert "shortened" in blocks_with(msg.blocks, "hibot_answer")[-1]["text"]["text"]
+
+
+def test_longest_answer_with_every_extra_still_fits_fifty_blocks():
+    a = long_answer(citations=3, sentences=3000)
+    a.more, a.suggestions = a.answer, ["What is Core20PLUS5?"] * 3
+    msg = render_answer(a, share=True, asked_by="U0CLINIC1")
+    shared = share_message(msg.payload(), "U0SHARER")
+    expanded = render_expanded(a, shared.blocks)
+    for m in (msg, shared, expanded):
+        assert_within_slack_limits(m.blocks, m.text)
 
 
 def test_split_never_cuts_inside_a_link_or_an_entity():
@@ -232,8 +344,15 @@ def test_shared_marker_does_not_trust_a_malformed_user_id():
 
 # --- weekly prompts, help, home, modal ----------------------------------------------------------
 def test_weekly_prompt_has_title_body_cited_answer_and_this_week_action():
-    prompt = Prompt(id="p1", title="Know your Core20", audience="clinicians", tags=["data"],
-                    body="**Why** it matters:\n- one thing", question="What is Core20PLUS5?", action="advocate")
+    prompt = Prompt(
+        id="p1",
+        title="Know your Core20",
+        audience="clinicians",
+        tags=["data"],
+        body="**Why** it matters:\n- one thing",
+        question="What is Core20PLUS5?",
+        action="advocate",
+    )
     msg = render_prompt(prompt, answer())
     assert msg.blocks[0]["type"] == "header" and "Know your Core20" in msg.blocks[0]["text"]["text"]
     body = blocks_with(msg.blocks, "hibot_prompt_body")[0]["text"]["text"]
@@ -264,39 +383,7 @@ def test_home_view_still_renders_when_subscriptions_are_unavailable():
 def test_feedback_modal_round_trips_the_answer_id_and_comment():
     view = feedback_modal("abc123", "C1")
     assert view["notify_on_close"] is True
-    view["state"] = {"values": {"comment": {"comment_input": {"type": "plain_text_input", "value": " too vague "}}}}
+    view["state"] = {
+        "values": {"comment": {"comment_input": {"type": "plain_text_input", "value": " too vague "}}}
+    }
     assert modal_answer_id(view) == "abc123" and modal_comment(view) == "too vague"
-
-
-# --- reading Slack's text ------------------------------------------------------------------------
-def test_clean_text_removes_hibot_mention_and_unescapes():
-    text = "<@UHIBOT> what about <@U2|sam> in <#C1|general>? see <https://x.org|this> &amp; &lt;that&gt;"
-    assert inbound.clean_text(text, "UHIBOT") == "what about @sam in #general? see this & <that>"
-
-
-def test_people_write_messages_bots_edits_and_joins_do_not():
-    person = {"type": "message", "user": "U1", "text": "hi", "ts": "1.0"}
-    assert inbound.is_from_a_person(person, "UHIBOT", "BHIBOT")
-    assert inbound.is_from_a_person({**person, "subtype": "thread_broadcast"})
-    for other in ({**person, "bot_id": "B2"}, {**person, "subtype": "bot_message"},
-                  {**person, "subtype": "message_changed"}, {**person, "subtype": "message_deleted"},
-                  {**person, "subtype": "channel_join"}, {**person, "user": "UHIBOT"}):
-        assert not inbound.is_from_a_person(other, "UHIBOT", "BHIBOT")
-
-
-def test_thread_history_is_earlier_user_questions_oldest_first():
-    messages = [
-        {"user": "U1", "text": "<@UHIBOT> What is Core20PLUS5?", "ts": "1.0"},
-        {"user": "UHIBOT", "bot_id": "BHIBOT", "text": "answer", "ts": "2.0"},
-        {"user": "U1", "text": "thanks!", "ts": "3.0"},
-        {"user": "U2", "text": "and for adults?", "ts": "4.0"},
-        {"user": "U1", "text": "what about children?", "ts": "5.0"},
-    ]
-    history, participated = inbound.thread_history(messages, before_ts="5.0", bot_user_id="UHIBOT",
-                                                    bot_id="BHIBOT")
-    assert history == ["What is Core20PLUS5?", "and for adults?"] and participated
-
-
-def test_thanks_and_emoji_in_a_thread_are_not_questions():
-    assert inbound.is_chatter("Thanks!") and inbound.is_chatter(":+1:") and inbound.is_chatter("ok.")
-    assert not inbound.is_chatter("what about children?")

@@ -5,41 +5,16 @@ Cards are validated against the Adaptive Card 1.5 schema shipped in bot/teams/sc
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
-from jsonschema import Draft6Validator
 
 from bot.models import PII_WARNING, PII_WARNING_TEXT, SCOPE_TEXT, Action, Answer, Citation, Prompt
 from bot.teams import render
-from bot.teams.render import ShareTarget, card_of
-
-SCHEMA = json.loads(
-    (Path(__file__).resolve().parent.parent / "bot/teams/schemas/adaptive-card-1.5.schema.json").read_text()
-)
-VALIDATOR = Draft6Validator(SCHEMA)
-CHANNELS = [
-    ShareTarget("19:general@thread.tacv2", "Health Equity › General"),
-    ShareTarget("19:data@thread.tacv2", "Health Equity › Data"),
-]
-
-
-def assert_valid_card(card: dict) -> None:
-    errors = [f"{list(e.absolute_path)}: {e.message[:200]}" for e in VALIDATOR.iter_errors(card)]
-    assert not errors, errors[:5]
-
-
-def walk(node):
-    """Every dict inside a card (elements, actions, nested show-cards)."""
-    if isinstance(node, dict):
-        yield node
-        for v in node.values():
-            yield from walk(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from walk(v)
+from bot.teams.cards import card_of
+from bot.teams.render import ShareTarget
+from bot.teams.welcome import render_welcome
+from tests.support.cards import CHANNELS, assert_valid_card, walk
 
 
 def texts(card: dict) -> str:
@@ -187,6 +162,71 @@ def test_no_share_action_without_channels():
     assert not any(n.get("type") == "Action.ShowCard" for n in walk(card))
 
 
+def show_cards(card: dict, title: str) -> list[dict]:
+    return [n for n in walk(card) if n.get("type") == "Action.ShowCard" and n.get("title") == title]
+
+
+def test_more_is_a_show_card_right_after_the_answer_holding_the_rest():
+    answer = sample_answer(more="- A third item [1].\nA closing sentence [2].")
+    card = card_of(render.render_answer(answer, share_targets=CHANNELS))
+    assert_valid_card(card)
+    [more] = show_cards(card, "More")
+    assert texts(more["card"]) == "• A third item [1].\nA closing sentence [2]."
+    assert card["body"][2]["type"] == "ActionSet" and card["body"][2]["actions"] == [more]
+    assert "A closing sentence" not in render.render_answer(answer)["text"]
+
+
+def test_no_more_without_more():
+    assert not show_cards(card_of(render.render_answer(sample_answer())), "More")
+
+
+def test_suggestions_are_buttons_that_ask_the_question_as_if_typed():
+    answer = sample_answer(suggestions=["What is Core20PLUS5?", "What can I do as a clinician?"])
+    card = card_of(render.render_answer(answer))
+    assert_valid_card(card)
+    asks = [n for n in walk(card) if n.get("type") == "Action.Submit" and n["data"].get("hibot") == "ask"]
+    assert [(a["title"], a["data"]["question"]) for a in asks] == [(q, q) for q in answer.suggestions]
+    assert all(
+        a["data"]["msteams"]
+        == {"type": "messageBack", "text": a["data"]["question"], "displayText": a["data"]["question"]}
+        for a in asks
+    )
+
+
+def test_conversation_is_a_short_card_with_suggestions_and_nothing_to_cite_rate_or_share():
+    answer = sample_answer(
+        abstained=True,
+        reason="help",
+        citations=[],
+        actions=[],
+        answer="I answer questions about health inequalities.",
+        suggestions=["What is Core20PLUS5?"],
+    )
+    activity = render.render_answer(answer, share_targets=CHANNELS)
+    card = card_of(activity)
+    assert_valid_card(card)
+    assert activity["text"] == answer.answer and "entities" not in activity
+    assert [n["data"].get("hibot") for n in walk(card) if n.get("type") == "Action.Submit"] == ["ask"]
+    assert not show_cards(card, "Share to a channel") and "Was this helpful?" not in texts(card)
+
+
+def test_decline_that_cites_a_passage_shows_that_source_and_its_suggestions():
+    answer = sample_answer(
+        abstained=True,
+        reason="not_in_guidance_detail",
+        actions=[],
+        answer="The guidance mentions Core20PLUS5 [1] but not its budget.",
+        suggestions=["What is Core20PLUS5?"],
+    )
+    activity = render.render_answer(answer, share_targets=CHANNELS)
+    card = card_of(activity)
+    assert_valid_card(card)
+    assert "**Sources**" in texts(card) and "[Guide 1](https://example.org/guide-1)" in texts(card)
+    assert [c["position"] for c in message_entity(activity)["citation"]] == [1]
+    assert not show_cards(card, "Share to a channel")
+    assert any(n.get("data", {}).get("hibot") == "ask" for n in walk(card))
+
+
 def test_abstention_has_no_sources_actions_or_share(engine):
     answer = engine.answer("What dose of amoxicillin should I give my patient?")
     assert answer.abstained
@@ -195,7 +235,7 @@ def test_abstention_has_no_sources_actions_or_share(engine):
     assert_valid_card(card)
     assert "citation" not in message_entity(activity)
     assert "**Sources**" not in texts(card) and "**What you can do**" not in texts(card)
-    assert not any(n.get("type") == "Action.ShowCard" for n in walk(card))
+    assert not show_cards(card, "Share to a channel")
     assert answer.answer.splitlines()[0].strip() in texts(card)
 
 
@@ -237,8 +277,7 @@ def test_huge_answer_stays_within_card_and_message_limits():
     channels = [ShareTarget(f"19:c{i}@thread.tacv2", f"Team {i} › Channel {i}") for i in range(300)]
     activity = render.render_answer(answer, share_targets=channels)
     card = card_of(activity)
-    assert render.card_bytes(card) <= render.CARD_MAX_BYTES
-    assert render.message_bytes(activity) <= render.MESSAGE_MAX_BYTES
+    assert render.fits(activity) and render.card_bytes(card) <= render.CARD_MAX_BYTES
     assert render.message_bytes(activity, "utf-16-le") <= render.MESSAGE_MAX_UTF16_BYTES
     assert_valid_card(card)
     assert PII_WARNING_TEXT in texts(card)  # trimming never drops the warning
@@ -252,7 +291,7 @@ def test_shared_copy_is_marked_with_the_sharer_and_offers_no_further_share():
     activity = render.render_answer(sample_answer(), share_targets=CHANNELS, shared_by="Dr Jane Smith")
     card = card_of(activity)
     assert card["body"][0]["text"] == "Shared by Dr Jane Smith"
-    assert not any(n.get("type") == "Action.ShowCard" for n in walk(card))
+    assert not show_cards(card, "Share to a channel")
     assert message_entity(activity)["citation"]
 
 
@@ -276,7 +315,7 @@ def test_weekly_prompt_card_has_title_answer_and_this_week_action():
 
 
 def test_welcome_explains_scope_and_how_to_ask():
-    activity = render.render_welcome("channel")
+    activity = render_welcome("channel")
     card = card_of(activity)
     assert_valid_card(card)
     assert SCOPE_TEXT in texts(card)

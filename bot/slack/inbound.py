@@ -15,12 +15,33 @@ from typing import Any
 ANSWERABLE_SUBTYPES = {None, "thread_broadcast", "file_share"}
 _ANGLE = re.compile(r"<([^<>]*)>")
 _CHATTER = {
-    "", "thanks", "thank you", "thankyou", "thx", "ta", "cheers", "ok", "okay", "great", "perfect",
-    "nice", "cool", "brilliant", "got it", "lol", "yes", "no", ":+1:", ":thumbsup:", ":pray:",
+    "",
+    "thanks",
+    "thank you",
+    "thankyou",
+    "thx",
+    "ta",
+    "cheers",
+    "ok",
+    "okay",
+    "great",
+    "perfect",
+    "nice",
+    "cool",
+    "brilliant",
+    "got it",
+    "lol",
+    "yes",
+    "no",
+    ":+1:",
+    ":thumbsup:",
+    ":pray:",
 }
 
 
-def is_from_a_person(event: dict[str, Any], bot_user_id: str | None = None, bot_id: str | None = None) -> bool:
+def is_from_a_person(
+    event: dict[str, Any], bot_user_id: str | None = None, bot_id: str | None = None
+) -> bool:
     """False for bots (including hibot itself), edits, deletions, joins and other housekeeping."""
     if event.get("subtype") not in ANSWERABLE_SUBTYPES:
         return False
@@ -53,7 +74,7 @@ def clean_text(text: str | None, bot_user_id: str | None = None) -> str:
 
 
 def is_chatter(text: str) -> bool:
-    """A thank-you, an "ok" or an emoji is not a question (hibot stays quiet rather than abstain)."""
+    """A thank-you, an "ok" or an emoji: answered like any message, but never context for a follow-up."""
     words = re.sub(r"[!.?,]+", " ", text.lower()).strip()
     return re.sub(r"\s+", " ", words) in _CHATTER
 
@@ -79,3 +100,26 @@ def thread_history(
         if text and not is_chatter(text):
             questions.append(text)
     return questions[-limit:], participated
+
+
+def dm_history(
+    messages: list[dict[str, Any]],
+    *,
+    before_ts: str,
+    user: str,
+    bot_user_id: str | None,
+    bot_id: str | None,
+    limit: int,
+) -> list[str]:
+    """The user's own earlier top-level messages in a DM (conversations.history lists them newest
+    first), oldest first, at most `limit`; hibot's replies and thread replies are not part of it."""
+    questions: list[str] = []
+    for m in sorted(messages, key=lambda m: float(m.get("ts") or 0)):
+        if float(m.get("ts") or 0) >= float(before_ts or 0) or m.get("user") != user:
+            continue
+        if not is_from_a_person(m, bot_user_id, bot_id) or m.get("thread_ts") not in (None, m.get("ts")):
+            continue
+        text = clean_text(m.get("text"), bot_user_id)
+        if text and not is_chatter(text):
+            questions.append(text)
+    return questions[-limit:]

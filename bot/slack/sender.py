@@ -6,7 +6,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.models import Answer, ConversationGone, Prompt
-from bot.slack.render import render_prompt
+from bot.slack.weekly import render_prompt
 
 # Slack's answers when hibot can no longer post in a channel: the scheduler pauses the subscription.
 GONE_ERRORS = {"channel_not_found", "not_in_channel", "is_archived"}
@@ -18,7 +18,9 @@ class SlackPromptSender:
     def __init__(self, client: AsyncWebClient):
         self.client = client
 
-    async def send_prompt(self, conversation_id: str, reference: dict | None, prompt: Prompt, answer: Answer) -> str:
+    async def send_prompt(
+        self, conversation_id: str, reference: dict | None, prompt: Prompt, answer: Answer
+    ) -> str:
         """Posts the prompt (title, body, cited answer, "This week: …") and returns the message ts."""
         channel = (reference or {}).get("channel") or conversation_id
         msg = render_prompt(prompt, answer)

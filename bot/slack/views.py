@@ -1,4 +1,4 @@
-"""Help text, the App Home tab and the 👎 comment modal. Pure functions, like render.py."""
+"""The App Home tab and the 👎 comment modal. Pure functions, like render.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from bot.models import SCOPE_TEXT
-from bot.slack.render import escape, mrkdwn, plain_text, section
+from bot.slack.mrkdwn import escape, mrkdwn, plain_text, section
 
 FEEDBACK_MODAL = "feedback_comment"
 COMMENT_BLOCK = "comment"
@@ -28,15 +28,12 @@ HELP_TEXT = (
     "official guidance.\n"
     "• `/hibot QUESTION` — an answer only you can see, with a *Share to channel* button.\n"
     "• Mention `@hibot QUESTION` in a channel — I reply in a thread; ask follow-ups in that thread.\n"
-    "• Send me a direct message — I reply in a thread; follow-ups there keep the context.\n"
+    "• Say *help* any time for what I can answer.\n"
+    "• Send me a direct message — I reply right there; follow-ups within half an hour keep the context.\n"
     "• Message menu ⋯ → *Ask hibot about this* — an answer about that message, only for you.\n"
     "• `/hibot prompts help` — weekly prompts for a channel (leads and workspace admins).\n"
     "Please don't share patient-identifiable information. Use 👍/👎 to tell us how an answer did."
 )
-
-
-def help_text() -> str:
-    return f"{HELP_TEXT}\n_{escape(SCOPE_TEXT)}_"
 
 
 def _subscription_line(sub: Any) -> str:
@@ -65,8 +62,15 @@ def home_view(subscriptions: list[Any] | None) -> dict[str, Any]:
         section(f"*Example questions*\n{examples}", "home_examples"),
         {"type": "divider"},
         section(f"*Your weekly prompts*\n{subs}", "home_subscriptions"),
-        {"type": "context", "elements": [mrkdwn(
-            "Every answer quotes the guidance and cites it; hibot never gives advice about an individual patient.")]},
+        {
+            "type": "context",
+            "elements": [
+                mrkdwn(
+                    "Every answer quotes the guidance and cites it; "
+                    "hibot never gives advice about an individual patient."
+                )
+            ],
+        },
     ]
     return {"type": "home", "blocks": blocks}
 
@@ -82,15 +86,21 @@ def feedback_modal(answer_id: str, channel_id: str | None = None) -> dict[str, A
         "submit": plain_text("Send", 24),
         "close": plain_text("Skip", 24),
         "blocks": [
-            section("Thanks — what was wrong or missing? (Optional. Please don't include patient details.)",
-                    "feedback_intro"),
+            section(
+                "Thanks — what was wrong or missing? (Optional. Please don't include patient details.)",
+                "feedback_intro",
+            ),
             {
                 "type": "input",
                 "block_id": COMMENT_BLOCK,
                 "optional": True,
                 "label": plain_text("Comment", 2000),
-                "element": {"type": "plain_text_input", "action_id": COMMENT_ACTION, "multiline": True,
-                            "max_length": COMMENT_MAX},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": COMMENT_ACTION,
+                    "multiline": True,
+                    "max_length": COMMENT_MAX,
+                },
             },
         ],
     }
@@ -104,6 +114,8 @@ def modal_answer_id(view: dict[str, Any]) -> str | None:
 
 
 def modal_comment(view: dict[str, Any]) -> str | None:
-    value = (((view.get("state") or {}).get("values") or {}).get(COMMENT_BLOCK) or {}).get(COMMENT_ACTION) or {}
+    value = (((view.get("state") or {}).get("values") or {}).get(COMMENT_BLOCK) or {}).get(
+        COMMENT_ACTION
+    ) or {}
     text = (value.get("value") or "").strip()
     return text[:COMMENT_MAX] or None

@@ -27,6 +27,7 @@ from bot.storage.feedback import FeedbackStore
 from bot.storage.protocols import StoreProtocol
 from bot.storage.retention import RetentionStore
 from bot.storage.subscriptions import SubscriptionStore
+from bot.storage.turns import TurnStore
 
 
 class Store(
@@ -36,6 +37,7 @@ class Store(
     FeedbackStore,
     SubscriptionStore,
     DeliveryStore,
+    TurnStore,  # conversation turns for follow-ups; extends RetentionStore's purge and forget
     RetentionStore,
 ):
     """Conversations, the answer audit trail, feedback, retry dedupe, subscriptions and deliveries.

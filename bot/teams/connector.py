@@ -104,12 +104,20 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
         return None
 
 
-def make_auth(settings: Settings) -> ConfigurationBotFrameworkAuthentication:
-    return _Authentication(bot_config(settings))
+@dataclass(frozen=True)
+class TeamsConnection:
+    """Authentication and the CloudAdapter (the Bot Connector client), built once per process by the
+    composition root and shared by the message handler and the weekly prompt sender."""
+
+    auth: ConfigurationBotFrameworkAuthentication
+    adapter: CloudAdapter
+    app_id: str
 
 
-def make_adapter(auth: ConfigurationBotFrameworkAuthentication) -> CloudAdapter:
-    return CloudAdapter(auth)
+def connect(settings: Settings) -> TeamsConnection:
+    """Raises TeamsConfigError for inconsistent credentials (Teams is then disabled, not the server)."""
+    auth = _Authentication(bot_config(settings))
+    return TeamsConnection(auth=auth, adapter=CloudAdapter(auth), app_id=settings.microsoft_app_id or "")
 
 
 class _OpenEntity(Entity):

@@ -46,6 +46,13 @@ def base_conversation_id(conversation_id: str) -> str:
     return (conversation_id or "").split(_THREAD, 1)[0]
 
 
+def reply_chain_id(conversation_id: str) -> str:
+    """The root message id of a channel thread ("" outside one): with the channel, it keys the thread's
+    conversation turns."""
+    _, _, root = (conversation_id or "").partition(_THREAD)
+    return root
+
+
 def first_word(text: str) -> tuple[str, str]:
     """("prompts", "subscribe monday 09:00") for "Prompts subscribe monday 09:00"."""
     parts = text.strip().split(None, 1)

@@ -1,44 +1,69 @@
-"""Answer -> Teams message activity: an Adaptive Card 1.5 plus the schema.org citation entity.
+"""`Answer` -> Teams message activity: an Adaptive Card 1.5 plus the schema.org citation entity.
 
-Pure functions on plain dicts (no botbuilder, no I/O), so they are unit-tested against the shipped Adaptive
-Card schema. The activity `text` carries the answer with its `[n]` markers: Teams draws its native citation
-pills from those markers and the `https://schema.org/Message` entity, and clients that cannot show the card
-still get the answer.
+The activity `text` carries the short answer with its `[n]` markers: Teams draws its native citation
+pills from those markers and the entity (citations.py), and clients that cannot show the card still
+get the answer. The card shows, in order: the answer, "More" (an Action.ShowCard holding the rest),
+Sources, "What you can do", suggested questions (buttons that ask them), and 👍/👎.
+- A decline shows the message written for its case, the sources it cites (if any) and suggestions.
+- Conversation (greeting, help, thanks, non-English) is a plain short card: the words and the
+  suggestions, nothing to cite, rate or share.
 
-Size: Teams rejects a bot message over 40 KB measured as UTF-16 (413 MessageSizeTooBig) and cards are kept
-under ~28 KB, so a large answer is re-rendered with tighter budgets (shorter quotes, fewer sources and
-actions, a shortened answer) until it fits.
+A large answer is re-rendered with tighter budgets (shorter quotes, fewer sources and actions, a
+shortened answer) until it fits Teams' size limits (cards.py).
 """
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.models import PII_WARNING, PII_WARNING_TEXT, SCOPE_TEXT, Answer, Citation, Prompt
+from bot.models import PII_WARNING, PII_WARNING_TEXT, Answer, Citation, Prompt
+from bot.teams.cards import (
+    CARD_CONTENT_TYPE,
+    CARD_MAX_BYTES,
+    HIBOT_KEY,
+    MESSAGE_MAX_BYTES,
+    MESSAGE_MAX_UTF16_BYTES,
+    action_set,
+    attachment,
+    card,
+    card_bytes,
+    card_of,
+    container,
+    fits,
+    is_link,
+    lines_as_blocks,
+    link_text,
+    md,
+    message_back,
+    message_bytes,
+    plain,
+    shorten,
+    submit,
+    text_block,
+)
+from bot.teams.citations import CITATION_ABSTRACT_MAX, CITATIONS_MAX, message_entity
 
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
-CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
-CARD_VERSION = "1.5"
-CARD_MAX_BYTES = 28_000  # UTF-8 JSON of the card
-MESSAGE_MAX_BYTES = 100_000  # UTF-8 JSON of the whole activity
-MESSAGE_MAX_UTF16_BYTES = 40_000  # Teams' documented limit, whole payload encoded as UTF-16
-
-# Teams citation limits (Bot messages with AI-generated content): name <= 80, abstract <= 160,
-# at most 3 keywords of <= 28 characters, at most 20 citations per message.
-CITATION_NAME_MAX = 80
-CITATION_ABSTRACT_MAX = 160
-KEYWORD_MAX = 28
-KEYWORDS_MAX = 3
-CITATIONS_MAX = 20
+__all__ = [  # rendering, and the size limits a rendered message keeps to (with the checks)
+    "CARD_CONTENT_TYPE",
+    "CARD_MAX_BYTES",
+    "MESSAGE_MAX_BYTES",
+    "MESSAGE_MAX_UTF16_BYTES",
+    "ShareTarget",
+    "card_bytes",
+    "card_of",
+    "fits",
+    "message_bytes",
+    "render_answer",
+    "render_prompt",
+]
 SHARE_CHOICES_MAX = 50
+SUGGESTIONS_MAX = 3
+SUGGESTION_TITLE_MAX = 80
 COMMENT_MAX = 500
-
 ACTION_LABELS = {"ask": "Ask", "advocate": "Advocate", "analyse": "Analyse"}
-HIBOT_KEY = "hibot"  # marks our own Action.Submit payloads (the `value` of the submit activity)
-
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
@@ -98,15 +123,14 @@ _BUDGETS = [
 ]
 
 
-# --- public API ----------------------------------------------------------------------------------------
+# --- public API ----------------------------------------------------------------------------------
 def render_answer(
-    answer: Answer,
-    *,
-    share_targets: list[ShareTarget] | None = None,
-    shared_by: str | None = None,
+    answer: Answer, *, share_targets: list[ShareTarget] | None = None, shared_by: str | None = None
 ) -> dict[str, Any]:
     """The message activity for one answer. `share_targets` (personal chat only) adds "Share to a channel";
     `shared_by` marks a copy posted to a channel on someone's behalf."""
+    if answer.is_conversation:
+        return _conversation_activity(answer)
     return _fit(lambda b: _answer_activity(answer, b, share_targets or [], shared_by))
 
 
@@ -115,69 +139,15 @@ def render_prompt(prompt: Prompt, answer: Answer) -> dict[str, Any]:
     return _fit(lambda b: _answer_activity(answer, b, [], None, prompt=prompt))
 
 
-def render_welcome(kind: str | None = None) -> dict[str, Any]:
-    """Sent once when hibot is installed in a chat, group chat or team."""
-    in_channel = kind in ("channel", "groupChat")
-    how = (
-        "Mention me with your question, e.g. **@hibot What is Core20PLUS5?** — I reply in the thread."
-        if in_channel
-        else "Type a question here, e.g. **What is Core20PLUS5?** Follow-up questions use the previous one."
-    )
-    body: list[dict] = [
-        _text("Hi, I'm hibot", size="Medium", weight="Bolder"),
-        _text(SCOPE_TEXT),
-        _text("**How to ask**", spacing="Medium"),
-        _text(how),
-        _text(
-            "Every answer quotes the guidance with numbered sources, suggests actions you can take, and has "
-            "👍/👎 buttons so you can tell us whether it helped."
-        ),
-        _text(
-            "Please don't share patient-identifiable information (NHS numbers, names, dates of birth, "
-            "postcodes)."
-        ),
-        _text(
-            "Weekly prompts: a lead can type **prompts subscribe monday 09:00**; anyone can type "
-            "**prompts status**.",
-            isSubtle=True,
-        ),
-    ]
-    card = _card(body)
-    text = f"Hi, I'm hibot. {SCOPE_TEXT} {how.replace('**', '')}"
-    return {"type": "message", "text": text, "attachments": [_attachment(card)]}
+# --- conversation --------------------------------------------------------------------------------
+def _conversation_activity(answer: Answer) -> dict[str, Any]:
+    body = _warning(answer) + (lines_as_blocks(answer.answer) or [text_block(" ")])
+    body += _more(answer.more) + _suggestions(answer)
+    return {"type": "message", "text": answer.answer, "attachments": [attachment(card(body))]}
 
 
-def render_text(text: str) -> dict[str, Any]:
-    """A plain reply (confirmations, command output). Teams markdown needs blank lines for line breaks."""
-    return {"type": "message", "text": text.replace("\r\n", "\n").replace("\n", "\n\n")}
-
-
-def card_of(activity: dict[str, Any]) -> dict[str, Any] | None:
-    for att in activity.get("attachments") or []:
-        if att.get("contentType") == CARD_CONTENT_TYPE:
-            return att["content"]
-    return None
-
-
-def card_bytes(card: dict[str, Any]) -> int:
-    return len(json.dumps(card, ensure_ascii=False).encode("utf-8"))
-
-
-def message_bytes(activity: dict[str, Any], encoding: str = "utf-8") -> int:
-    return len(json.dumps(activity, ensure_ascii=False).encode(encoding))
-
-
-def fits(activity: dict[str, Any]) -> bool:
-    card = card_of(activity)
-    return (
-        (card is None or card_bytes(card) <= CARD_MAX_BYTES)
-        and message_bytes(activity) <= MESSAGE_MAX_BYTES
-        and message_bytes(activity, "utf-16-le") <= MESSAGE_MAX_UTF16_BYTES
-    )
-
-
-# --- building blocks -----------------------------------------------------------------------------------
-def _fit(build) -> dict[str, Any]:
+# --- answers and declines ------------------------------------------------------------------------
+def _fit(build: Callable[[_Budget], dict[str, Any]]) -> dict[str, Any]:
     activity: dict[str, Any] = {}
     for budget in _BUDGETS:
         activity = build(budget)
@@ -204,98 +174,115 @@ def _answer_activity(
     shared_by: str | None,
     prompt: Prompt | None = None,
 ) -> dict[str, Any]:
-    text = _shorten(answer.answer or "", budget.answer_chars)
-    pii = PII_WARNING in (answer.warnings or [])
-    cited = set() if answer.abstained else _cited_numbers(text, answer)
-    sources = [] if answer.abstained else [c for c in answer.citations if c.n in cited][: budget.sources]
+    text = shorten(answer.answer or "", budget.answer_chars)
+    more = shorten(answer.more or "", budget.answer_chars)
+    cited = _cited_numbers(f"{text}\n{more}", answer)
+    sources = [c for c in answer.citations if c.n in cited][: budget.sources]
     shown = {c.n for c in sources}
-    actions = [] if answer.abstained else [a for a in answer.actions if a.citation in shown][: budget.actions]
-
-    body: list[dict] = []
-    if shared_by:
-        body.append(_text(f"Shared by {_plain(shared_by)[:100]}", isSubtle=True, size="Small"))
-    if prompt is not None:
-        body.append(_text(_plain(prompt.title)[:200], size="Medium", weight="Bolder"))
-        body.append(_text(_shorten(prompt.body or "", 1_000)))
-    if pii:
-        body.append(_container([_text(f"⚠️ {PII_WARNING_TEXT}", weight="Bolder")], style="warning"))
-    answer_blocks = _answer_blocks(text)
-    if answer.abstained:
-        body.append(_container(answer_blocks, style="emphasis"))
-    else:
-        body.extend(answer_blocks)
-    if sources:
-        body.append(_text("**Sources**", spacing="Medium", separator=True))
-        for c in sources:
-            body.extend(_source_blocks(c, budget))
+    body = _head(answer, shared_by, prompt)
+    answer_blocks = (lines_as_blocks(text) or [text_block(" ")]) + _more(more)
+    body += [container(answer_blocks, style="emphasis")] if answer.abstained else answer_blocks
+    body += _sources(sources, budget)
     if prompt is not None:
         body.append(_this_week(prompt, answer, shown))
-    elif actions:
-        body.append(_text("**What you can do**", spacing="Medium", separator=True))
-        for a in actions:
-            label = ACTION_LABELS.get(a.type, a.type.title())
-            body.append(_text(f"**{label}:** {_md(_shorten(a.text, 600))} [{a.citation}]"))
-    body.extend(_feedback_blocks(answer.answer_id))
-
-    card_actions: list[dict] = []
-    if share_targets and not answer.abstained and not shared_by:
-        card_actions.append(_share_action(answer.answer_id, share_targets[: budget.share_choices]))
-    card = _card(body, card_actions)
-
-    fallback = text
-    if prompt is not None:
-        fallback = f"{_plain(prompt.title)}\n\n{fallback}"
-    if pii:
-        fallback = f"⚠️ {PII_WARNING_TEXT}\n\n{fallback}"
-    if shared_by:
-        fallback = f"Shared by {_plain(shared_by)[:100]}\n\n{fallback}"
-    activity: dict[str, Any] = {
+    elif not answer.abstained:
+        body += _actions([a for a in answer.actions if a.citation in shown][: budget.actions])
+    body += _suggestions(answer) + _feedback_blocks(answer.answer_id)
+    share = share_targets and not answer.abstained and not shared_by
+    card_actions = [_share_action(answer.answer_id, share_targets[: budget.share_choices])] if share else []
+    fallback = "\n\n".join(
+        x
+        for x in (
+            f"Shared by {plain(shared_by)[:100]}" if shared_by else "",
+            f"⚠️ {PII_WARNING_TEXT}" if PII_WARNING in answer.warnings else "",
+            plain(prompt.title) if prompt is not None else "",
+            text,
+        )
+        if x
+    )
+    # Teams pairs each claim with an [n] in the text; a source cited only in the card stays in the card.
+    claims = [c for c in sources if f"[{c.n}]" in fallback]
+    entity = message_entity(claims, abstract_chars=budget.abstract_chars, keywords=budget.keywords)
+    return {
         "type": "message",
         "text": fallback,
-        "attachments": [_attachment(card)],
-        # Teams pairs each claim with an [n] in the text; a source cited only by an action stays in the card.
-        "entities": [_message_entity([c for c in sources if f"[{c.n}]" in fallback], budget)],
+        "attachments": [attachment(card(body, card_actions))],
+        "entities": [entity],
     }
-    return activity
+
+
+def _head(answer: Answer, shared_by: str | None, prompt: Prompt | None) -> list[dict]:
+    body: list[dict] = []
+    if shared_by:
+        body.append(text_block(f"Shared by {plain(shared_by)[:100]}", isSubtle=True, size="Small"))
+    if prompt is not None:
+        body.append(text_block(plain(prompt.title)[:200], size="Medium", weight="Bolder"))
+        body.append(text_block(shorten(prompt.body or "", 1_000)))
+    return body + _warning(answer)
+
+
+def _warning(answer: Answer) -> list[dict]:
+    if PII_WARNING not in answer.warnings:
+        return []
+    return [container([text_block(f"⚠️ {PII_WARNING_TEXT}", weight="Bolder")], style="warning")]
 
 
 def _cited_numbers(text: str, answer: Answer) -> set[int]:
     """Sources the (possibly shortened) answer or its actions refer to; all of them if none is marked."""
     numbers = {int(m) for m in _MARKER.findall(text)}
-    numbers |= {a.citation for a in answer.actions}
+    if not answer.abstained:
+        numbers |= {a.citation for a in answer.actions}
     return numbers or {c.n for c in answer.citations}
 
 
-def _answer_blocks(text: str) -> list[dict]:
-    blocks: list[dict] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if line.startswith("- "):
-            # One block per item: Adaptive Card markdown lists are inconsistent across Teams clients.
-            blocks.append(_text(f"• {_md(line[2:])}", spacing="None"))
-        else:
-            blocks.append(_text(_md(line)))
-    return blocks or [_text(" ")]
+def _more(more: str) -> list[dict]:
+    """The rest of the answer, one click away."""
+    if not more.strip():
+        return []
+    show = {
+        "type": "Action.ShowCard",
+        "title": "More",
+        "card": {"type": "AdaptiveCard", "body": lines_as_blocks(more)},
+    }
+    return [action_set([show], spacing="Small")]
 
 
-def _source_blocks(c: Citation, budget: _Budget) -> list[dict]:
-    title = _link_text(_shorten(c.title or c.doc_id, budget.title_chars))
-    heading = f"**[{c.n}]** [{title}]({c.url})" if _is_link(c.url) else f"**[{c.n}]** {title}"
-    blocks = [_text(heading, spacing="Small")]
-    details = _details(c) if budget.source_details else ""
-    if details:
-        blocks.append(_text(_md(details), isSubtle=True, size="Small", spacing="None"))
-    if c.currency_note:  # hazard: outdated guidance — always shown, whatever the budget
-        blocks.append(_text(f"⏳ {_md(c.currency_note)}", color="Warning", size="Small", spacing="None"))
+def _suggestions(answer: Answer) -> list[dict]:
+    """Each suggested question as a button that asks it, as if the user had typed it."""
+    questions = [q.strip() for q in answer.suggestions[:SUGGESTIONS_MAX] if q.strip()]
+    if not questions:
+        return []
+    buttons = [
+        message_back(shorten(q, SUGGESTION_TITLE_MAX), q, {HIBOT_KEY: "ask", "question": q})
+        for q in questions
+    ]
+    return [action_set(buttons, spacing="Medium")]
+
+
+def _sources(sources: list[Citation], budget: _Budget) -> list[dict]:
+    if not sources:
+        return []
+    blocks = [text_block("**Sources**", spacing="Medium", separator=True)]
+    for c in sources:
+        title = link_text(shorten(c.title or c.doc_id, budget.title_chars))
+        blocks.append(
+            text_block(
+                f"**[{c.n}]** [{title}]({c.url})" if is_link(c.url) else f"**[{c.n}]** {title}",
+                spacing="Small",
+            )
+        )
+        details = _details(c) if budget.source_details else ""
+        if details:
+            blocks.append(text_block(md(details), isSubtle=True, size="Small", spacing="None"))
+        if c.currency_note:  # hazard: outdated guidance — always shown, whatever the budget
+            blocks.append(
+                text_block(f"⏳ {md(c.currency_note)}", color="Warning", size="Small", spacing="None")
+            )
     return blocks
 
 
 def _details(c: Citation) -> str:
-    parts = []
-    if c.section:
-        parts.append(_shorten(c.section, 120))
+    parts = [shorten(c.section, 120)] if c.section else []
     if c.page is not None:
         parts.append(f"p. {c.page}")
     origin = " ".join(str(x) for x in (c.publisher, c.year) if x)
@@ -304,148 +291,62 @@ def _details(c: Citation) -> str:
     return " · ".join(parts)
 
 
+def _actions(actions: list) -> list[dict]:
+    if not actions:
+        return []
+    blocks = [text_block("**What you can do**", spacing="Medium", separator=True)]
+    for a in actions:
+        label = ACTION_LABELS.get(a.type, a.type.title())
+        blocks.append(text_block(f"**{label}:** {md(shorten(a.text, 600))} [{a.citation}]"))
+    return blocks
+
+
 def _this_week(prompt: Prompt, answer: Answer, shown: set[int]) -> dict:
     label = ACTION_LABELS.get(prompt.action, prompt.action.title())
     action = next((a for a in answer.actions if a.type == prompt.action and a.citation in shown), None)
     line = f"**This week: {label}**"
     if action is not None:
-        line += f" — {_md(_shorten(action.text, 600))} [{action.citation}]"
-    return _container([_text(line)], style="accent", spacing="Medium")
+        line += f" — {md(shorten(action.text, 600))} [{action.citation}]"
+    return container([text_block(line)], style="accent", spacing="Medium")
 
 
 def _feedback_blocks(answer_id: str) -> list[dict]:
-    def submit(title: str, rating: int) -> dict:
-        return {
-            "type": "Action.Submit",
-            "title": title,
-            "data": {HIBOT_KEY: "feedback", "answer_id": answer_id, "rating": rating},
-        }
+    def rate(title: str, rating: int) -> dict:
+        return submit(title, {HIBOT_KEY: "feedback", "answer_id": answer_id, "rating": rating})
 
+    comment = {
+        "type": "Input.Text",
+        "id": "comment",
+        "placeholder": "Optional comment (no patient details)",
+        "maxLength": COMMENT_MAX,
+        "spacing": "Small",
+    }
     return [
-        _text("Was this helpful?", spacing="Medium", separator=True, size="Small", isSubtle=True),
-        {
-            "type": "Input.Text",
-            "id": "comment",
-            "placeholder": "Optional comment (no patient details)",
-            "maxLength": COMMENT_MAX,
-            "spacing": "Small",
-        },
-        {"type": "ActionSet", "actions": [submit("👍 Helpful", 1), submit("👎 Not helpful", -1)]},
+        text_block("Was this helpful?", spacing="Medium", separator=True, size="Small", isSubtle=True),
+        comment,
+        action_set([rate("👍 Helpful", 1), rate("👎 Not helpful", -1)]),
     ]
 
 
 def _share_action(answer_id: str, targets: list[ShareTarget]) -> dict:
+    choices = [{"title": plain(t.name)[:120] or "Channel", "value": t.conversation_id} for t in targets]
+    picker = {
+        "type": "Input.ChoiceSet",
+        "id": "conversation_id",
+        "style": "compact",
+        "isRequired": True,
+        "errorMessage": "Choose a channel",
+        "choices": choices,
+    }
     return {
         "type": "Action.ShowCard",
         "title": "Share to a channel",
         "card": {
             "type": "AdaptiveCard",
             "body": [
-                _text("Post this answer, with its sources, to a channel where hibot is installed:"),
-                {
-                    "type": "Input.ChoiceSet",
-                    "id": "conversation_id",
-                    "style": "compact",
-                    "isRequired": True,
-                    "errorMessage": "Choose a channel",
-                    "choices": [
-                        {"title": _plain(t.name)[:120] or "Channel", "value": t.conversation_id}
-                        for t in targets
-                    ],
-                },
+                text_block("Post this answer, with its sources, to a channel where hibot is installed:"),
+                picker,
             ],
-            "actions": [
-                {
-                    "type": "Action.Submit",
-                    "title": "Share",
-                    "data": {HIBOT_KEY: "share", "answer_id": answer_id},
-                }
-            ],
+            "actions": [submit("Share", {HIBOT_KEY: "share", "answer_id": answer_id})],
         },
     }
-
-
-def _message_entity(sources: list[Citation], budget: _Budget) -> dict:
-    entity: dict[str, Any] = {
-        "type": "https://schema.org/Message",
-        "@type": "Message",
-        "@context": "https://schema.org",
-        "@id": "",
-        "additionalType": ["AIGeneratedContent"],
-    }
-    claims = [_claim(c, budget) for c in sources[:CITATIONS_MAX]]
-    if claims:
-        entity["citation"] = claims
-    return entity
-
-
-def _claim(c: Citation, budget: _Budget) -> dict:
-    appearance: dict[str, Any] = {
-        "@type": "DigitalDocument",
-        "name": _shorten(_plain(c.title or c.doc_id), CITATION_NAME_MAX),
-        "abstract": _shorten(_plain(c.quote) or _plain(c.title or c.doc_id), budget.abstract_chars),
-    }
-    if _is_link(c.url):
-        appearance["url"] = c.url
-    if budget.keywords:
-        words = [str(w) for w in (c.publisher, c.year, c.section) if w]
-        if c.currency_note:
-            words.insert(0, "Check for newer guidance")
-        appearance["keywords"] = [_shorten(w, KEYWORD_MAX) for w in words[:KEYWORDS_MAX]]
-    return {"@type": "Claim", "position": c.n, "appearance": appearance}
-
-
-# --- small helpers -------------------------------------------------------------------------------------
-def _card(body: list[dict], actions: list[dict] | None = None) -> dict:
-    card: dict[str, Any] = {
-        "$schema": CARD_SCHEMA,
-        "type": "AdaptiveCard",
-        "version": CARD_VERSION,
-        "body": body,
-    }
-    if actions:
-        card["actions"] = actions
-    return card
-
-
-def _attachment(card: dict) -> dict:
-    return {"contentType": CARD_CONTENT_TYPE, "content": card}
-
-
-def _text(text: str, **props: Any) -> dict:
-    return {"type": "TextBlock", "text": text, "wrap": True, **props}
-
-
-def _container(items: list[dict], **props: Any) -> dict:
-    return {"type": "Container", "items": items, **props}
-
-
-def _shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a sentence or word boundary, marked with an ellipsis."""
-    text = text or ""
-    if len(text) <= limit:
-        return text
-    cut = text[: max(1, limit - 1)]
-    for sep in (". ", "\n", " "):
-        i = cut.rfind(sep)
-        if i >= limit // 2:
-            cut = cut[: i + (1 if sep == ". " else 0)]
-            break
-    return cut.rstrip() + "…"
-
-
-def _plain(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
-def _md(text: str) -> str:
-    # "[1](x)" would become a link in card markdown; a space keeps the marker a marker.
-    return text.replace("](", "] (")
-
-
-def _link_text(text: str) -> str:
-    return _plain(text).replace("[", "(").replace("]", ")")
-
-
-def _is_link(url: str | None) -> bool:
-    return bool(url) and url.startswith(("https://", "http://")) and " " not in url

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.config import Settings
 from bot.models import Answer, ConversationGone, Prompt
-from bot.teams.connector import make_adapter, make_auth, post_to_conversation
+from bot.teams.connector import TeamsConnection, post_to_conversation
 from bot.teams.render import render_prompt
 
 
@@ -14,10 +13,8 @@ class TeamsPromptSender:
 
     platform = "teams"
 
-    def __init__(self, settings: Settings, adapter=None):
-        self.settings = settings
-        self.app_id = settings.microsoft_app_id or ""
-        self.adapter = adapter or make_adapter(make_auth(settings))
+    def __init__(self, connection: TeamsConnection):
+        self.connection = connection
 
     async def send_prompt(
         self, conversation_id: str, reference: dict | None, prompt: Prompt, answer: Answer
@@ -25,4 +22,5 @@ class TeamsPromptSender:
         if not reference:
             raise ConversationGone("no Teams conversation reference stored for this conversation")
         activity = render_prompt(prompt, answer)
-        return await post_to_conversation(self.adapter, self.app_id, reference, activity, conversation_id)
+        c = self.connection
+        return await post_to_conversation(c.adapter, c.app_id, reference, activity, conversation_id)

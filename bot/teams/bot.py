@@ -1,0 +1,138 @@
+"""One Teams turn: messages (questions, suggestion buttons, `prompts …` commands, card submits) and
+install / uninstall events.
+
+A chat is a conversation: its recent questions (the same window on every surface, runtime.FOLLOW_UPS)
+are kept in the database, keyed by conversation and reply chain, so a follow-up has its context on
+any replica and after a restart. Greetings, help, thanks and non-English messages go to the engine
+like any question; only the install event gets the welcome card.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import Executor
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
+from bot.config import Settings
+from bot.models import Answer
+from bot.runtime import FOLLOW_UPS, AdapterStore, AnswerEngine, FollowUps
+from bot.teams.cards import HIBOT_KEY, render_text
+from bot.teams.connector import TeamsConnection, entity_dicts, reference_dict
+from bot.teams.installs import Installs
+from bot.teams.mentions import base_conversation_id, first_word, reply_chain_id, strip_mentions
+from bot.teams.render import render_answer
+from bot.teams.replies import PLATFORM, Replies, extra, key, user_id
+from bot.teams.submits import Submits
+
+log = logging.getLogger("hibot.teams")
+
+
+class HibotTeamsBot:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AnswerEngine,
+        store: AdapterStore,
+        connection: TeamsConnection,
+        answer_pool: Executor | None = None,
+        follow_ups: FollowUps = FOLLOW_UPS,
+    ):
+        self.settings = settings
+        self.engine = engine
+        self.store = store
+        self.answer_pool = answer_pool
+        self.follow_ups = follow_ups
+        self.replies = Replies(store)
+        self.installs = Installs(store, self.replies)
+        self.submits = Submits(store, connection, self.replies)
+
+    async def on_turn(self, ctx: TurnContext) -> None:
+        kind = ctx.activity.type
+        if kind == "message":
+            await self.on_message(ctx)
+        elif kind == "conversationUpdate":
+            await self.installs.on_conversation_update(ctx)
+        elif kind == "installationUpdate":
+            await self.installs.on_installation_update(ctx)
+
+    async def on_message(self, ctx: TurnContext) -> None:
+        a = ctx.activity
+        if a.id and not await asyncio.to_thread(
+            self.store.claim_event, PLATFORM, key("msg", a.conversation.id, a.id)
+        ):
+            return  # a retried delivery of a message we already handled
+        self.replies.beside(ctx, self.installs.remember(a))  # the reference, for proactive sends later
+        try:
+            await self._dispatch(ctx, a)
+        finally:
+            await self.replies.settle(ctx)
+
+    async def _dispatch(self, ctx: TurnContext, a: Activity) -> None:
+        value = a.value if isinstance(a.value, dict) else {}
+        submitted = value.get(HIBOT_KEY)
+        if submitted == "feedback":
+            return await self.submits.on_feedback(ctx, value)
+        if submitted == "share":
+            return await self.submits.on_share(ctx, value)
+        if submitted == "ask":  # a suggestion button: its question, as if typed
+            return await self.on_question(ctx, str(value.get("question") or "").strip())
+        question = strip_mentions(a.text, entity_dicts(a), a.recipient.id if a.recipient else None)
+        word, rest = first_word(question)
+        if word == "prompts":
+            return await self.on_prompts_command(ctx, rest)
+        await self.on_question(ctx, question)
+
+    async def on_question(self, ctx: TurnContext, question: str) -> None:
+        a = ctx.activity
+        conversation, chain = base_conversation_id(a.conversation.id), reply_chain_id(a.conversation.id)
+        none: list[str] = []
+        history = await extra(
+            "teams_history",
+            none,
+            self.store.recent_turns,
+            PLATFORM,
+            conversation,
+            thread_id=chain,
+            limit=self.follow_ups.turns,
+            within=self.follow_ups.window,
+        )
+        answer = await self._ask(question, history)
+        if not answer.is_conversation:  # "thanks" or "hi" is no context for the next question
+            self.replies.beside(
+                ctx,
+                asyncio.to_thread(
+                    self.store.add_turn, PLATFORM, conversation, question, thread_id=chain, user_id=user_id(a)
+                ),
+            )
+        personal = a.conversation.conversation_type == "personal"
+        targets = await self.replies.share_targets(a) if personal and not answer.abstained else []
+        activity = render_answer(answer, share_targets=targets)
+        if await self.replies.send(ctx, activity) is not None:
+            self.replies.beside(
+                ctx, asyncio.to_thread(self.store.save_answer, answer, PLATFORM, activity, user_id(a))
+            )
+        log.info("teams_answered reason=%s history=%d", answer.reason, len(history))
+
+    async def _ask(self, question: str, history: list[str]) -> Answer:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.answer_pool, self.engine.answer, question, history or None)
+
+    async def on_prompts_command(self, ctx: TurnContext, text: str) -> None:
+        from bot.prompts.commands import handle_prompts_command  # another package; loaded when first used
+
+        a = ctx.activity
+        reply = await asyncio.to_thread(
+            handle_prompts_command,
+            self.store,
+            self.settings,
+            platform=PLATFORM,
+            conversation_id=base_conversation_id(a.conversation.id),
+            user_id=user_id(a),
+            text=text,
+            is_admin=False,
+            reference=reference_dict(a),
+        )
+        await self.replies.send(ctx, render_text(reply))
