@@ -107,7 +107,7 @@ def test_purge_applies_retention_by_age(store, db_url, monkeypatch):
     store.claim_event("slack", "Ev-old", now=now - timedelta(days=400))
     result = cli(db_url, monkeypatch, "purge", "--older-than", "365", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"answers": 1, "feedback": 1, "events_seen": 1}
+    assert json.loads(result.stdout).items() >= {"answers": 1, "feedback": 1, "events_seen": 1}.items()
     assert store.get_answer(old.answer_id) is None and store.get_answer(recent.answer_id) is not None
 
 
