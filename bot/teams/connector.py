@@ -202,13 +202,13 @@ async def post_to_conversation(
         message.from_property = ref.bot
         message.conversation = ConversationAccount(
             id=target,
-            conversation_type=getattr(ref.conversation, "conversation_type", None),
-            tenant_id=getattr(ref.conversation, "tenant_id", None),
-            is_group=getattr(ref.conversation, "is_group", None),
+            conversation_type=ref.conversation.conversation_type if ref.conversation else None,
+            tenant_id=ref.conversation.tenant_id if ref.conversation else None,
+            is_group=ref.conversation.is_group if ref.conversation else None,
         )
         try:
             response = await client.conversations.send_to_conversation(target, message)
-            outcome["id"] = getattr(response, "id", None) or ""
+            outcome["id"] = (response.id if response is not None else None) or ""
         except Exception as e:  # noqa: BLE001 - re-raised below, outside botbuilder's pipeline
             outcome["error"] = e
 

@@ -50,7 +50,7 @@ class Replies:
                 log.warning("teams_forbidden: conversation marked removed")
                 return None
             raise
-        return getattr(response, "id", None) or ""
+        return (response.id if response is not None else None) or ""
 
     def beside(self, ctx: TurnContext, work: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(work, name="hibot-teams-bookkeeping")  # drained on shutdown
@@ -101,7 +101,7 @@ def user_id(a: Activity) -> str:
 
 def tenant_id(a: Activity) -> str | None:
     data = a.channel_data if isinstance(a.channel_data, dict) else {}
-    return (data.get("tenant") or {}).get("id") or getattr(a.conversation, "tenant_id", None)
+    return (data.get("tenant") or {}).get("id") or a.conversation.tenant_id
 
 
 def team_id(a: Activity) -> str | None:
