@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from bot.config import Settings
+from bot.engine_cache import get_engine
 from bot.slack.buttons import ANSWER_GONE
 from bot.slack.render import FEEDBACK_DOWN, FEEDBACK_UP, MORE, SHARE, SUGGESTION
 from tests.support.fakes.slack_api import FakeSlackAPI
@@ -86,13 +88,18 @@ def test_more_for_an_answer_no_longer_kept_says_so(slack, store, recording_engin
 
 
 # --- suggested questions -------------------------------------------------------------------------
-def test_help_offers_suggested_questions_that_are_answered_when_pressed(
-    slack, store, recording_engine, tmp_path
-):
-    """Needs the engine to offer suggestions with help (the Answer contract)."""
+@pytest.fixture
+def served_engine(index_dir):
+    """The engine as `hibot serve` builds it (bot.engine_cache): with the prompt library's questions
+    to suggest."""
+    return get_engine(Settings(_env_file=None), index_dir=index_dir, build_if_missing=False)
 
+
+def test_help_offers_suggested_questions_that_are_answered_when_pressed(
+    slack, store, served_engine, tmp_path
+):
     async def scenario():
-        async with SlackServer(settings_for(slack, tmp_path), recording_engine, store) as srv:
+        async with SlackServer(settings_for(slack, tmp_path), served_engine, store) as srv:
             await srv.event(message("help"))
             post = (await slack.until("chat.postMessage"))[0].body
             suggestion = f"{SUGGESTION}_0"
@@ -102,7 +109,10 @@ def test_help_offers_suggested_questions_that_are_answered_when_pressed(
             await srv.interaction(block_action(suggestion, question, slack=slack, channel=DM, message=shown))
             answer = (await slack.until("chat.postMessage", 2))[1].body
             assert answer["channel"] == DM and "thread_ts" not in answer
-            assert recording_engine.calls[-1][0] == question
+            assert answer["blocks"][0]["block_id"] == "hibot_asked" and question in json.dumps(
+                answer["blocks"][0]
+            )
+            assert has_text_block(answer["blocks"], "hibot_answer_")  # the suggestion is one hibot answers
 
     run(scenario())
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import Settings
+from bot.engine_cache import get_engine
 from tests.support.cards import walk
 from tests.support.fakes.bot_connector import FakeBotConnector
 from tests.support.teams import (
@@ -67,16 +69,27 @@ def test_more_is_a_show_card_holding_the_rest_of_the_answer(server, connector):
     assert rest and rest not in reply.body["text"]
 
 
-def test_help_offers_suggested_questions_that_are_answered_when_pressed(server, connector, recording_engine):
-    """Needs the engine to offer suggestions with help (the Answer contract)."""
-    reply = ask_personal(server, connector, "help")
-    buttons = [
-        n for n in walk(card(reply)) if n.get("type") == "Action.Submit" and "msteams" in n.get("data", {})
-    ]
-    assert buttons
-    server.post(submit_back(connector, buttons[0]["data"]))
-    connector.wait_for_activities(2, PERSONAL)
-    assert recording_engine.calls[-1][0] == buttons[0]["data"]["question"]
+def test_help_offers_suggested_questions_that_are_answered_when_pressed(
+    tmp_path, index_dir, store, connector
+):
+    served_engine = get_engine(
+        Settings(_env_file=None), index_dir=index_dir, build_if_missing=False
+    )  # as served
+    server = TeamsServer(make_settings(tmp_path), served_engine, store).start()
+    try:
+        reply = ask_personal(server, connector, "help")
+        asks = [
+            n
+            for n in walk(card(reply))
+            if n.get("type") == "Action.Submit" and "msteams" in n.get("data", {})
+        ]
+        assert asks
+        server.post(submit_back(connector, asks[0]["data"]))
+        answer = connector.wait_for_activities(2, PERSONAL)[-1]
+    finally:
+        server.stop()
+    assert any(n.get("data", {}).get("hibot") == "feedback" for n in walk(card(answer)))  # a real answer
+    assert message_entity(answer)["citation"]
 
 
 def test_suggestion_button_asks_its_question_in_the_same_chat(server, connector, recording_engine):
