@@ -106,6 +106,20 @@ def answer_ids(slack: FakeSlackAPI) -> list[str]:
     return ids
 
 
+def _request(i: int, base: str, slack: FakeSlackAPI, connector: FakeBotConnector) -> tuple[str, str, dict]:
+    """The i-th request of the mix: (kind, url, aiohttp post arguments). Slack mentions and Teams
+    messages alternate; every fifth is a 👍 on an earlier answer once there is one."""
+    kind = ("slack", "teams", "slack", "teams", "feedback")[i % 5]
+    ids = answer_ids(slack) if kind == "feedback" else []
+    if kind == "feedback" and ids:
+        body, headers = thumbs_up(i, ids[i % len(ids)])
+        return kind, base + "/slack/events", {"data": body.encode(), "headers": headers}
+    if kind == "teams":
+        return kind, base + "/api/messages", {"json": _activity(connector.service_url, i)}
+    body, headers = mention(i)
+    return "slack", base + "/slack/events", {"data": body.encode(), "headers": headers}
+
+
 async def drive(
     base: str, slack: FakeSlackAPI, connector: FakeBotConnector, seconds: float, rate: float, outage, pid: int
 ) -> dict:
@@ -114,10 +128,10 @@ async def drive(
     sent = {"slack": 0, "teams": 0, "feedback": 0}
     loop = asyncio.get_running_loop()
 
-    async def post(kind: str, coro):
+    async def post(session: aiohttp.ClientSession, kind: str, url: str, kwargs: dict) -> None:
         t0 = time.perf_counter()
         try:
-            async with coro as r:
+            async with session.post(url, **kwargs) as r:
                 await r.read()
                 results[kind].append((r.status, time.perf_counter() - t0))
         except (aiohttp.ClientError, TimeoutError) as e:
@@ -128,7 +142,7 @@ async def drive(
     ) as session:
         start = loop.time()
         tasks, i, next_rss = [], 0, 0.0
-        while loop.time() - start < seconds:
+        while loop.time() - start < seconds:  # open-loop arrivals at `rate` per second
             await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
             elapsed = loop.time() - start
             if elapsed >= next_rss:
@@ -136,39 +150,8 @@ async def drive(
                 next_rss += 1.0
             if outage:
                 outage.tick(elapsed)
-            kind = ("slack", "teams", "slack", "teams", "feedback")[i % 5]
-            if kind == "feedback":
-                ids = answer_ids(slack)
-                if not ids:
-                    kind = "slack"
-                else:
-                    body, headers = thumbs_up(i, ids[i % len(ids)])
-                    tasks.append(
-                        asyncio.create_task(
-                            post(
-                                "feedback",
-                                session.post(base + "/slack/events", data=body.encode(), headers=headers),
-                            )
-                        )
-                    )
-            if kind == "slack":
-                body, headers = mention(i)
-                tasks.append(
-                    asyncio.create_task(
-                        post(
-                            "slack", session.post(base + "/slack/events", data=body.encode(), headers=headers)
-                        )
-                    )
-                )
-            elif kind == "teams":
-                tasks.append(
-                    asyncio.create_task(
-                        post(
-                            "teams",
-                            session.post(base + "/api/messages", json=_activity(connector.service_url, i)),
-                        )
-                    )
-                )
+            kind, url, kwargs = _request(i, base, slack, connector)
+            tasks.append(asyncio.create_task(post(session, kind, url, kwargs)))
             sent[kind] += 1
             i += 1
         await asyncio.gather(*tasks)
