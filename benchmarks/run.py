@@ -22,6 +22,7 @@ import numpy as np
 
 from bot.config import get_settings
 from bot.engine import Engine
+from bot.engine.index import read_units
 from bot.engine.lexical import BM25Index
 from ingest import index_store
 
@@ -126,6 +127,17 @@ def perturb(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+def _scaled_units(units: list[dict], vectors: np.ndarray, factor: int) -> tuple[list[dict], np.ndarray]:
+    """Each copy's answer units: the same sentences under the copy's chunk ids, vectors with noise."""
+    nrng = np.random.default_rng(factor)
+    out_units, out_vecs = list(units), [vectors]
+    for copy in range(1, factor):
+        out_units += [{**u, "chunk_id": f"{u['chunk_id']}~{copy}"} for u in units]
+        noisy = vectors + nrng.normal(0, 0.02, vectors.shape).astype("float32")
+        out_vecs.append(noisy / np.linalg.norm(noisy, axis=1, keepdims=True))
+    return out_units, np.vstack(out_vecs).astype("float32")
+
+
 def scaled_index(base_index: Path, factor: int, work: Path) -> Path:
     """A factor-x index: chunks repeated with perturbed text, vectors with small noise, BM25 rebuilt."""
     src = index_store.current_build_dir(base_index)
@@ -149,6 +161,9 @@ def scaled_index(base_index: Path, factor: int, work: Path) -> Path:
     index_store.write_chunks(tmp, all_chunks)
     index_store.write_dense(tmp, np.vstack(all_vecs).astype("float32"))
     BM25Index.build([c["embed_text"] for c in all_chunks]).save(tmp / "bm25")
+    units = read_units(src)
+    if units is not None:  # the answer sentences too, so the scaled query path is the real one
+        index_store.write_units(tmp, *_scaled_units(*units, factor))
     for name in ("query_encoder.onnx", "tokenizer.json", "library.json"):
         if (src / name).exists():
             shutil.copy2(src / name, tmp / name)
