@@ -38,6 +38,9 @@ class Citation:
     # Source currency (hazard: outdated guidance): set when the source is past its review date
     # or superseded, e.g. "This guidance is from 2014; check for newer guidance."
     currency_note: str | None = None
+    # Every passage quoted under this citation: one citation per section (or page, for a document
+    # without headings), so a section is listed once however many of its passages are quoted.
+    chunk_ids: list[str] = field(default_factory=list)
 
 
 @dataclass

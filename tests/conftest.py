@@ -35,8 +35,9 @@ def index_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def engine(index_dir):
     from bot.engine import Engine  # deferred, as above
+    from bot.engine_cache import example_questions
 
-    e = Engine.from_index(index_dir)
+    e = Engine.from_index(index_dir, examples=example_questions(ROOT / "prompts"))
     e.warm()
     return e
 

@@ -18,20 +18,24 @@ class Citer:
         self.citations: list[Citation] = []
 
     def cite(self, hit: Hit, quotes: list[str]) -> int:
-        """The number of the passage's citation; quoted spans are kept in order, once each."""
+        """The number of the passage's citation: one per section (per page where a document has no
+        headings); quoted spans are kept in order, once each."""
+        chunk = hit.chunk
         for c in self.citations:
-            if c.chunk_id == hit.chunk_id:
+            if (c.doc_id, c.section, c.section or c.page) == (chunk["doc_id"], chunk.get("section"),
+                                                               chunk.get("section") or chunk.get("page")):  # fmt: skip
                 new = [q for q in quotes if q not in c.quote.split(QUOTE_GAP)]
                 c.quote = QUOTE_GAP.join([*c.quote.split(QUOTE_GAP), *new]) if new else c.quote
+                if hit.chunk_id not in c.chunk_ids:
+                    c.chunk_ids.append(hit.chunk_id)
                 return c.n
-        chunk = hit.chunk
         doc = self.documents.get(chunk["doc_id"], {})
         self.citations.append(Citation(
             n=len(self.citations) + 1, doc_id=chunk["doc_id"], title=doc.get("title") or chunk["doc_id"],
             publisher=doc.get("publisher"), year=doc.get("year"), section=chunk.get("section"),
             page=chunk.get("page"), url=doc.get("url"), quote=QUOTE_GAP.join(dict.fromkeys(quotes)),
             chunk_id=chunk["chunk_id"], score=round(float(hit.dense), 4),
-            currency_note=currency_note(doc, self.today),
+            currency_note=currency_note(doc, self.today), chunk_ids=[chunk["chunk_id"]],
         ))  # fmt: skip
         return len(self.citations)
 

@@ -20,13 +20,18 @@ LIST_INTENT = re.compile(
     re.I,
 )
 DEFINITION_Q = re.compile(
-    r"^\s*(?:what(?:'s| is| are| does)|define|meaning of|explain)\s+(?:the\s+|an?\s+)?(.+?)[?.!]*\s*$", re.I
+    r"^\s*(?:what(?:'s| is| are| does)|define|meaning of|explain|what is meant by)\s+(?:the\s+|an?\s+)?(.+?)[?.!]*\s*$"
+    r"|\bdefin(?:e|es|ition of)\s+(?:the\s+)?(.+?)[?.!]*\s*$",
+    re.I,
 )
 DEFINES = re.compile(r"\b(is|are|means|refers to|describes|was set up|aims to)\b")
 # Opens by pointing back at a sentence the reader has not seen ("This means…", "These include…").
 DANGLING = re.compile(r"^(?:this|these|that|those|it|they|such|both|here|there)\b(?!\s+(?:guide|letter|document|"
                       r"strategy|report|guidance|map|paper|section)\b)", re.I)  # fmt: skip
-FIRST_PERSON = re.compile(r"\b(?:I|my|me|I'm|I've|I'll)\b")
+FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|[Mm]y|[Mm]e)\b")
+# Opens by carrying on from a sentence the reader has not seen: fine inside an answer, poor as its start.
+CONNECTIVE = re.compile(r"^(?:lastly|finally|also|however|furthermore|additionally|in addition|similarly|therefore|"
+                        r"thus|moreover|instead|meanwhile|likewise|again|but|and|or|so)\b", re.I)  # fmt: skip
 # Document furniture: contact lines, approvals, advisory groups, copyright, addresses, sign-offs.
 FURNITURE = re.compile(
     r"\b(?:approved by|contact us|e-?mail(?:ed)? (?:us|to)|tel(?:ephone)?[:.]|registered charity|company no|"
@@ -64,8 +69,8 @@ def score_units(units: list[Unit], query_tokens: list[str], idf: dict[str, float
                 tuning: Tuning) -> None:  # fmt: skip
     q = set(query_tokens)
     qweight = sum(idf.get(t, 1.0) for t in q) or 1.0
-    m = DEFINITION_Q.match(question)
-    subject = set(T.tokenize(m.group(1))) if m else set()
+    m = DEFINITION_Q.search(question)
+    subject = set(T.tokenize(m.group(1) or m.group(2))) if m else set()
     for u in units:
         toks = u.tokens or frozenset(T.tokenize(u.text))
         overlap = sum(idf.get(t, 1.0) for t in q & toks) / qweight
@@ -80,13 +85,17 @@ def score_units(units: list[Unit], query_tokens: list[str], idf: dict[str, float
             u.score += tuning.definition_bonus  # "what is X?" is best answered by what X is
         if u.words < 6:
             u.score -= tuning.short_fragment_penalty
+        if CONNECTIVE.match(u.text) or DANGLING.match(u.text):
+            u.score -= tuning.connective_penalty
         if T.is_reference(u.text) or FURNITURE.search(u.text):
             u.score = -1.0
 
 
 def select(units: list[Unit], question: str, tuning: Tuning) -> Selection:
     """The short answer (best sentence first, a list whole) and the rest, for "More"."""
-    ranked = [u for u in sorted(units, key=lambda u: -u.score) if u.score > 0]
+    # A line promising a list ("… through:") answers nothing without the list after it.
+    ranked = [u for u in sorted(units, key=lambda u: -u.score) if u.score > 0 and (not u.text.endswith(":") or any(
+        x.is_list_item and x.chunk_index == u.chunk_index and x.position == u.position + 1 for x in units))]
     if not ranked:
         return Selection()
     best = ranked[0]
@@ -101,7 +110,7 @@ def select(units: list[Unit], question: str, tuning: Tuning) -> Selection:
             if sum(x.words for x in target) >= limit or words >= tuning.max_full_words:
                 break
             if _key(u.text) in seen or u.score < tuning.min_unit_score or u.text.endswith(":"):
-                continue  # (a line promising a list is no answer without the list)
+                continue
             passages = {x.chunk_index for x in chosen}
             if u.chunk_index not in passages and len(passages) >= tuning.max_cited_passages:
                 continue
@@ -167,12 +176,18 @@ def has_figure(units: list[Unit]) -> bool:
 
 
 def render_lines(chosen: list[Unit], number_of: dict[int, int], frames: dict[int, str]) -> str:
-    """Answer text: one line per list item ("- …"), sentences run together, each with its [n]."""
+    """Answer text: one line per list item ("- …"), sentences run together, each with its [n]. Text
+    in the first person is quoted after its attribution frame, once per run of one source's lines."""
     out: list[str] = []
+    framed = ""
     for u in chosen:
         n = number_of[u.chunk_index]
-        frame = frames.get(u.chunk_index)
-        text = f"{frame} “{u.text}”" if frame and FIRST_PERSON.search(u.text) else u.text
+        frame = frames.get(u.chunk_index, "")
+        quoted = bool(frame) and bool(FIRST_PERSON.search(u.text))
+        text = f"“{u.text}”" if quoted else u.text
+        if quoted and frame != framed:
+            text = f"{frame} {text}"
+        framed = frame if frame else ""
         line = f"- {text} [{n}]" if u.is_list_item else f"{text} [{n}]"
         if out and (line.startswith("- ") or out[-1].lstrip("\n").startswith("- ")):
             out.append("\n" + line)

@@ -90,7 +90,8 @@ NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", 
 _NUM = r"(?:\d+(?:\.\d+)*|" + "|".join(NUMBER_WORDS) + r")"
 # "the 11 outcomes", "eight urgent actions", "objective 7.2": a numbered detail of something named.
 _LISTED = (r"(?:outcomes|domains|actions|objectives|targets|principles|priorities|steps|criteria|recommendations|"
-           r"standards|indicators|ambitions|goals|measures|metrics|enablers|themes|commitments|pillars|duties)")
+           r"standards|indicators|ambitions|goals|measures|metrics|enablers|themes|commitments|pillars|duties|"
+           r"systems|organisations|trusts|ICBs|groups|areas|programmes|frameworks|reports|examples|items|questions)")
 COUNTED = re.compile(rf"(?<![\d£.])\b(?P<n>(?!(?:19|20)\d\d\b){_NUM})\s+(?P<what>(?:[a-z-]+\s+){{0,2}}?{_LISTED})\b"
                      rf"|\b(?P<what2>objective|outcome|section|standard|domain|action|recommendation|indicator|"
                      rf"criterion|goal|principle|priority)\s+(?P<n2>\d+\.\d+(?:\.\d+)*)\b", re.I)  # fmt: skip
@@ -123,8 +124,10 @@ def missing_detail(question: str, units: list[CorpusUnit]) -> CorpusUnit | bool:
         if not number or not thing or not (m.group("n2") or ENUMERATE.search(question[: m.start()])):
             continue
         mentions = [u for u in units if _near(number, thing[-1], u.text)]
+        # Given anywhere with any of its words ("five priorities" for "five priority actions")?
+        related = [u for u in units if any(_near(number, t, u.text) for t in thing)]
         # Never mentioned in these words: the guidance may still give it in others, so no verdict.
-        if mentions and not any(_lists(u, number, units) for u in mentions):
+        if mentions and not any(_lists(u, number, units) for u in related):
             return mentions[0]
     return False
 
@@ -144,6 +147,9 @@ def _lists(u: CorpusUnit, number: str, units: list[CorpusUnit]) -> bool:
     return items >= max(n - 1, 2)
 
 
+HOW_MANY = re.compile(r"\bhow many\s+((?:[\w-]+\s+){0,3}?[\w-]+s)\b", re.I)
+
+
 def missing_figure(question: str, subject_text: str, units: list[str], idf: dict[str, float]) -> bool:
     """The question asks for a figure and no sentence of `units` (the whole corpus) has a quantity
     beside the question's subject: the three rarest corpus terms of `subject_text` (the question as
@@ -153,6 +159,10 @@ def missing_figure(question: str, subject_text: str, units: list[str], idf: dict
     subject = [t for t in T.tokenize(FIGURE_Q.sub(" ", subject_text)) if t not in _GENERIC and t in idf]
     if not subject:
         return False
+    counted = HOW_MANY.search(question)
+    if counted:  # "how many X": a number right before X somewhere in the guidance
+        head = T.tokenize(counted.group(1))
+        return not head or not any(_near_any_number(head[-1], u) for u in units)
     key = sorted(set(subject), key=lambda t: -idf[t])[:3]
     for u in units:
         toks = set(T.tokenize(u))
@@ -168,6 +178,12 @@ def _near(number: str, thing: str, unit: str) -> bool:
     """`number` within four words before `thing` ("five clinical areas", "11 outcomes")."""
     words = T.words(unit)
     return any(_number(w) == number and thing in T.tokenize(" ".join(words[i + 1 : i + 5]))
+               for i, w in enumerate(words))  # fmt: skip
+
+
+def _near_any_number(thing: str, unit: str) -> bool:
+    words = T.words(unit)
+    return any((w.isdigit() or w in NUMBER_WORDS) and thing in T.tokenize(" ".join(words[i + 1 : i + 5]))
                for i, w in enumerate(words))  # fmt: skip
 
 

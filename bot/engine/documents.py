@@ -36,7 +36,8 @@ SKIP_SECTION = re.compile(r"\b(?:references?|resources|acknowledg\w*|get in touc
 PURPOSE = re.compile(
     r"\b(?:this|the)\s+(?:guide|letter|document|strategy|report|paper|map|guidance|publication)\s+(?:sets out|"
     r"aims?|describes|outlines|provides|summarises|explains|is (?:intended|designed|for)|will|looks at|"
-    r"focuses)|\bpurpose of\b|\bwe recommend\b|\bin this (?:guide|document|letter|report)\b",
+    r"focuses)|\bpurpose of\b|\bwe recommend\b|\bin this (?:guide|document|letter|report)\b"
+    r"|\b(?:I|we)\s+(?:would like to|want to|am writing to|are writing to|aim to)\s+(?:set out|outline|describe|explain)\b",
     re.I,
 )
 
@@ -114,7 +115,7 @@ def summary_rows(retriever, doc_id: str | None, section: str | None, limit: int)
         if SKIP_SECTION.search(sec) or T.looks_like_references(c):
             continue
         for text, item, row in by_chunk.get(c["chunk_id"], []):
-            if not (FURNITURE.search(text) or T.is_reference(text) or len(text.split()) < 6):
+            if not (FURNITURE.search(text) or T.is_reference(text) or len(text.split()) < 6 or text.endswith(":")):
                 candidates.append((c, text, item, row))
     if not candidates:
         return []
@@ -130,10 +131,10 @@ def summary_rows(retriever, doc_id: str | None, section: str | None, limit: int)
     picked: list[int] = []
     used: set[str] = set()
     for i in scored:
-        c = candidates[i][0]
+        c, text = candidates[i][0], candidates[i][1]
         key = c["chunk_id"] if section is not None else (c.get("section") or c["chunk_id"])
-        if key not in used:
-            used.add(key)
+        if key not in used and text not in used:  # a sentence repeated in the source is said once
+            used.update((key, text))
             picked.append(i)
         if len(picked) >= limit:
             break

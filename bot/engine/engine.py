@@ -116,7 +116,7 @@ class Engine:
         ev = decide.evidence(hits, result.plan, self.retriever.vocabulary, turn.query, bool(turn.warnings))
         if not hits or not decide.enough(ev, t):
             return self._decline(turn, "no_evidence", result, suggest=True)
-        passages = _one_per_section(hits)[: t.answer_passages]
+        passages = [h for h in hits if not T.REFERENCE_SECTION.search(h.chunk.get("section") or "")][: t.answer_passages]
         units = self._units(passages, result)
         detail = decide.missing_detail(turn.query, self.corpus_units)
         if detail:
@@ -207,7 +207,7 @@ class Engine:
         answer = self._decline(turn, "not_in_guidance_detail", result, suggest=True)
         citer = Citer(self.documents, self.today or date.today())
         n = citer.cite(hit, [unit.text])
-        answer.answer += " " + render_lines([unit], {0: n}, {})
+        answer.answer += "\n" + render_lines([unit], {0: n}, {})
         answer.citations = citer.citations
         return answer
 
@@ -226,18 +226,6 @@ def _prefer_document(hits: list[Hit], doc_id: str | None) -> list[Hit]:
     if not doc_id:
         return hits
     return [h for h in hits if h.chunk["doc_id"] == doc_id] + [h for h in hits if h.chunk["doc_id"] != doc_id]
-
-
-def _one_per_section(hits: list[Hit]) -> list[Hit]:
-    """The best passage of each section, so no source section is cited twice."""
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for h in hits:
-        key = (h.chunk["doc_id"], h.chunk.get("section") or h.chunk_id)
-        if key not in seen and not T.REFERENCE_SECTION.search(h.chunk.get("section") or ""):
-            seen.add(key)
-            out.append(h)
-    return out
 
 
 def _first_seen(units: list[Unit]) -> list[int]:

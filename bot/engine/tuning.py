@@ -78,6 +78,7 @@ class Tuning:
     definition_bonus: float = 0.3  # "what is X": the sentence saying what X is
     first_sentence_bonus: float = 0.05
     short_fragment_penalty: float = 0.15  # fewer than 6 words rarely answer on their own
+    connective_penalty: float = 0.1  # "Lastly, …", "This means …": carries on from an unseen sentence
     min_unit_score: float = 0.2  # a sentence scoring less is not worth adding
     max_list_items: int = 10
 

@@ -48,7 +48,8 @@ _DECIDE = (
     r"|see|seeing|follow\w{0,3}\s+up|book\w{0,3}|keep\w{0,3}|put\w{0,4}|send\w{0,3}|charg\w{0,3}|screen\w{0,3})"
 )
 # What people put between a name and the verb: "Mrs X (NHS 943…)", "Mr Y, 67, lives alone,".
-_ASIDE = r"(?:\s*\([^)]{0,80}\)|\s*,[^,?]{0,80},)?"
+# A redacted name or number right after the person ("my patient [name] …") is an aside too.
+_ASIDE = r"(?:\s*\([^)]{0,80}\)|\s*,[^,?]{0,80},|\s*\[[^\]]{1,30}\])?"
 _DECISION_FRAME = (
     r"(?:should|shall|can|could|do|would|must|may|might|need\s+to|ought\s+to|whether\s+(?:to|I|we)"
     r"|is\s+it\s+(?:ok|okay|appropriate|reasonable|right|possible|fine|acceptable|safe)\s+to"

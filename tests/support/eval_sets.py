@@ -1,5 +1,5 @@
-"""The question sets the engine is checked against: the project's own (tests/eval/questions.jsonl) and,
-in a checkout that has it beside the repo, the shared development set (../shared/eval/dev.jsonl)."""
+"""The question sets the engine is checked against: the project's own (tests/eval/*.jsonl) and, in a
+checkout that has them beside the repo, the shared sets (../shared/eval/*.jsonl)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,17 @@ SHARED_EVAL = ROOT.parent / "shared" / "eval"
 OWN_EVAL = ROOT / "tests" / "eval" / "questions.jsonl"
 
 
+OWN_SETS = [ROOT / "tests" / "eval" / f for f in ("questions.jsonl", "hard.jsonl", "conversation.jsonl")]
+SHARED_SETS = [SHARED_EVAL / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
+
+
 def question_sets() -> list[Path]:
     return [p for p in (SHARED_EVAL / "dev.jsonl", OWN_EVAL) if p.exists()]
+
+
+def all_sets() -> list[Path]:
+    """Every question set there is: the shared ones (when beside the repo) and the project's own."""
+    return [p for p in SHARED_SETS + OWN_SETS if p.exists()]
 
 
 def load(path: Path) -> list[dict]:

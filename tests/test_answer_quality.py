@@ -1,0 +1,188 @@
+"""What every answer to every question set holds to: each sentence verbatim from the passage it cites,
+no sentence twice, no section cited twice, no raw markdown, a short answer; and the shapes a reader
+relies on (a list given whole, a definition first, a letter's furniture never quoted)."""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.engine.text import strip_markup
+from tests.support.eval_sets import all_sets, load
+
+MARKER = re.compile(r"\s*\[(\d+)\]$")
+# "The Secretary of State for Health wrote in 2014: “…”": an attribution frame around a quote.
+FRAMED = re.compile(r"^(?:[A-Z][\w' ]+ wrote(?: in \d{4})?: )?“(.*)”$")
+
+
+def norm(s: str) -> str:
+    return re.sub(r"\s+", " ", strip_markup(s)).strip().lower()
+
+
+def answer_lines(text: str) -> list[tuple[str, int]]:
+    """(sentence, citation number) pairs; every sentence must end with a marker."""
+    out = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if line.startswith("- "):
+            line = line[2:]
+        for part in re.findall(r".*?\[\d+\]", line):
+            m = MARKER.search(part)
+            sentence = part[: m.start()].strip()
+            framed = FRAMED.match(sentence)
+            out.append((framed.group(1) if framed else sentence, int(m.group(1))))
+        assert re.sub(r".*?\[\d+\]", "", line).strip() == "", f"text without a citation marker: {line!r}"
+    return out
+
+
+def quoted(ans) -> str:
+    """The quoted lines of an answer: all of it, or a decline's last line (the passage it cites)."""
+    return ans.answer.rsplit("\n", 1)[-1] if ans.abstained else ans.answer
+
+
+@pytest.fixture(scope="module")
+def answered(engine):
+    """Every question of every set, answered once: (set name, question, Answer)."""
+    return [(path.stem, q, engine.answer(q["question"], history=q.get("history")))
+            for path in all_sets() for q in load(path)]  # fmt: skip
+
+
+def test_every_answer_sentence_is_verbatim_in_a_passage_it_cites(engine, answered):
+    chunks = {c["chunk_id"]: norm(c["text"]) for c in engine.retriever.chunks}
+    checked = 0
+    for _, q, ans in answered:
+        cited = {c.n: c for c in ans.citations}
+        if ans.abstained and not ans.citations:
+            continue  # a decline is a message; one that cites (not_in_guidance_detail) quotes in its last line
+        for sentence, n in answer_lines(quoted(ans)) + answer_lines(ans.more):
+            assert n in cited, (q["id"], n)
+            assert any(norm(sentence) in chunks[cid] for cid in cited[n].chunk_ids), (q["id"], sentence)
+            checked += 1
+        for c in ans.citations:
+            for part in c.quote.split(" … "):
+                assert any(norm(part) in chunks[cid] for cid in c.chunk_ids), (q["id"], part)
+        for a in ans.actions:
+            assert a.citation in cited and any(norm(a.text) in chunks[cid] for cid in cited[a.citation].chunk_ids)
+        # A sentence that promises a list ("... through:") comes with the list it promises (a
+        # not_in_guidance_detail decline cites such a sentence to show the list is not there).
+        lines = [] if ans.abstained else ans.answer.split("\n")
+        for line, after in zip(lines, [*lines[1:], ""], strict=True):
+            m = re.search(r":”?\s*\[(\d+)\]$", line)
+            if m:
+                assert after.startswith("- "), (q["id"], line)
+    assert checked > 1000
+
+
+def test_no_sentence_twice_no_section_twice_no_raw_markdown_and_answers_are_short(answered):
+    words = []
+    for _, q, ans in answered:
+        if ans.abstained and not ans.citations:
+            continue
+        sentences = [norm(s) for s, _ in answer_lines(quoted(ans)) + answer_lines(ans.more)]
+        assert len(sentences) == len(set(sentences)), (q["id"], "a sentence repeated")
+        sources = [(c.doc_id, c.section or c.page) for c in ans.citations]
+        assert len(sources) == len(set(sources)), (q["id"], "a source section listed twice")
+        assert "**" not in ans.answer + ans.more and "](" not in ans.answer + ans.more, q["id"]
+        if not ans.abstained:
+            words.append(len(re.sub(r"\[\d+\]", "", ans.answer).split()))
+    # The short answer a clinician reads in ten seconds; the rest is behind "More".
+    assert statistics.median(words) <= 90, statistics.median(words)
+
+
+def test_five_clinical_areas_come_out_as_a_whole_list(engine):
+    ans = engine.answer("What are the five clinical areas of Core20PLUS5?")
+    assert not ans.abstained
+    text = ans.answer.lower()
+    for area in ("maternity", "mental illness", "respiratory", "cancer", "hypertension"):
+        assert area in text
+
+
+def test_a_definition_question_opens_with_the_definition(engine):
+    ans = engine.answer("What is Core20PLUS5?")
+    first = answer_lines(ans.answer)[0][0]
+    assert first.startswith("Core20PLUS5 is"), first
+
+
+def test_first_person_text_is_attributed_not_presented_as_advice(engine):
+    ans = engine.answer("What did the Hunt letter say it would report on?")
+    assert not ans.abstained
+    for line in re.split(r"(?<=\])\s+|\n", ans.answer):
+        if re.search(r"\b(I|my)\b", line.split("“")[-1]):
+            assert "“" in line, line
+    assert "Secretary of State for Health wrote in 2014:" in ans.answer
+
+
+def test_a_named_document_is_summarised_from_its_own_statements(engine):
+    ans = engine.answer("What does the Hunt letter say?")
+    assert not ans.abstained
+    assert {c.doc_id for c in ans.citations} == {"hunt-letter-2014"}
+    assert "set out the basis of assessment" in ans.answer + ans.more
+
+
+def test_a_named_section_is_summarised_from_that_section(engine):
+    ans = engine.answer("Summarise the self-assessment tool section of the board guide")
+    assert not ans.abstained
+    assert all("Self-assessment tool" in (c.section or "") for c in ans.citations), [c.section for c in ans.citations]
+
+
+def test_actions_are_addressed_to_the_reader(engine):
+    board = engine.answer("What should our trust board do first on health inequalities?")
+    nhse_deliverables = ("Review of all NHS England", "Embed public health core skills", "for all NHS England staff")
+    for a in board.actions:
+        assert not a.text.startswith(nhse_deliverables), a.text
+        assert "patient" not in a.text.lower(), a.text  # no consultation cue on a board question
+
+
+LETTER = """---
+title: A letter on fair access
+publisher: Test Department
+year: 2021
+---
+**Test Department**
+
+From the Rt Hon A Minister MP
+Secretary of State
+
+1 Example Street
+London
+
+Dear colleagues,
+
+I am writing about the duties on fair access for 2021-22. I expect every board to publish how it meets them.
+
+- Reduction in waiting-time gaps between the most and least deprived areas.
+- Reduction in gaps in cancer diagnosis at an early stage.
+
+Real progress would mean that people in every neighbourhood can expect the same chance of a long and healthy life, whatever their income.
+
+*Yours sincerely*
+
+**A MINISTER**
+"""
+
+
+def test_answers_quote_the_sentence_that_answers_not_the_letterhead_or_sign_off(tmp_path):
+    """The sentence that answers leads; addresses, names and sign-offs of a letter are never quoted
+    as if they answered anything (a one-document corpus knows few words, so the question shares some)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "letter.md").write_text(LETTER)
+    index = tmp_path / "index"
+    result = CliRunner().invoke(app, ["ingest", "--corpus", str(corpus), "--index", str(index), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "built"
+    question = "According to the minister, what would real progress mean for families?"
+    result = CliRunner().invoke(app, ["ask", question, "--json", "--index", str(index)])
+    data = json.loads(result.stdout)
+    assert not data["abstained"], data
+    sentences = [s for s, _ in answer_lines(data["answer"])]
+    assert sentences[0].startswith("Real progress would mean"), sentences
+    quoted = " ".join(c["quote"] for c in data["citations"])
+    for furniture in ("Example Street", "Yours sincerely", "A MINISTER", "From the Rt Hon"):
+        assert furniture not in quoted
+    assert "deprived areas." not in " ".join(s for s in sentences if "Real progress" in s)

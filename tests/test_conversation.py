@@ -1,0 +1,50 @@
+"""Small talk and follow-ups in the terminal (`hibot ask`, `hibot chat`); Slack and Teams have their
+own tests over HTTP. The engine answers these, so every surface says the same."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+
+@pytest.mark.parametrize("message,reason", [
+    ("hi", "greeting"), ("Good morning hibot!", "greeting"), ("help", "help"), ("what can you do?", "help"),
+    ("thanks!", "thanks"), ("cheers, that's really useful", "thanks"),
+    ("Beth yw Core20PLUS5?", "non_english"), ("¿Qué es Core20PLUS5?", "non_english"),
+])  # fmt: skip
+def test_small_talk_gets_its_own_short_reply(index_dir, message, reason):
+    result = CliRunner().invoke(app, ["ask", message, "--json", "--index", str(index_dir)])
+    data = json.loads(result.stdout)
+    assert data["reason"] == reason and not data["citations"] and not data["actions"]
+    assert len(data["answer"]) < 450
+    if reason in {"greeting", "help"}:
+        assert len(data["suggestions"]) == 3 and "Hunt letter" in data["answer"]  # what hibot covers
+    if reason == "non_english":
+        assert "English" in data["answer"]
+
+
+def test_a_greeting_with_a_question_is_a_question(engine):
+    ans = engine.answer("hi hibot, what is Core20PLUS5?")
+    assert not ans.abstained and "Core20PLUS5" in ans.answer
+
+
+def test_follow_up_reads_the_previous_turn(engine):
+    first = engine.answer("What is Core20PLUS5?")
+    follow = engine.answer("and for children and young people?", history=[first.question])
+    assert not follow.abstained
+    assert "epilepsy" in follow.answer.lower()
+
+
+def test_chat_follows_up_in_context_and_thanks_is_not_a_repeat(index_dir):
+    result = CliRunner().invoke(app, ["chat", "--index", str(index_dir)],
+                                input="What is Core20PLUS5?\nand for children and young people?\nthanks\nquit\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    turns = result.output.split("you>")
+    assert len(turns) >= 4
+    assert "Core20PLUS5" in turns[1] and "Sources" in turns[1]
+    assert "epilepsy" in turns[2].lower() and "Sources" in turns[2]
+    assert "welcome" in turns[3].lower() and "Sources" not in turns[3]
