@@ -6,15 +6,20 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from bot.config import get_settings
+from ingest.progress import Progress as IngestProgress
 
-app = typer.Typer(help="hibot: answers about reducing health inequalities, quoted from the official guidance.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="hibot: answers about reducing health inequalities, quoted from the official guidance.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 config_app = typer.Typer(help="Inspect configuration.", no_args_is_help=True)
 audit_app = typer.Typer(help="The answer audit trail.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
@@ -25,7 +30,9 @@ out = Console()
 err = Console(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-QuestionsOpt = Annotated[Optional[Path], typer.Option("--questions", help="JSONL file: one {id, question} per line.")]
+QuestionsOpt = Annotated[
+    Path | None, typer.Option("--questions", help="JSONL file: one {id, question} per line.")
+]
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -34,18 +41,24 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 # --- ingest ----------------------------------------------------------------------------------
-class _RichProgress:
+class _RichProgress(IngestProgress):
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.bar = None
+        self.bar: Any = None  # a rich Progress, made on start: rich is imported only when embedding
 
     def start(self, total: int) -> None:
         if not self.enabled or total == 0:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(TextColumn("Embedding passages and sentences"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=err, transient=False)
+        self.bar = Progress(
+            TextColumn("Embedding passages and sentences"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+        )
         self.bar.start()
         self.task = self.bar.add_task("embed", total=total)
 
@@ -66,8 +79,13 @@ def _ingest(corpus: Path, index: Path, rebuild: bool, quiet: bool):
     from ingest.pipeline import NothingIndexed, run_ingest
 
     try:
-        return run_ingest(corpus, index, get_settings().model, rebuild=rebuild,
-                          progress=_RichProgress(enabled=not quiet and err.is_terminal or not quiet))
+        return run_ingest(
+            corpus,
+            index,
+            get_settings().model,
+            rebuild=rebuild,
+            progress=_RichProgress(enabled=not quiet and err.is_terminal or not quiet),
+        )
     except NothingIndexed as e:
         _fail(str(e), 2)
     except Exception as e:  # model missing and the like: a clear line, not a traceback
@@ -80,8 +98,8 @@ def _ingest(corpus: Path, index: Path, rebuild: bool, quiet: bool):
 
 @app.command()
 def ingest(
-    corpus: Annotated[Optional[Path], typer.Option(help="Corpus folder (.md, .txt, .pdf).")] = None,
-    index: Annotated[Optional[Path], typer.Option(help="Index folder.")] = None,
+    corpus: Annotated[Path | None, typer.Option(help="Corpus folder (.md, .txt, .pdf).")] = None,
+    index: Annotated[Path | None, typer.Option(help="Index folder.")] = None,
     rebuild: Annotated[bool, typer.Option(help="Re-embed everything, ignoring unchanged files.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -92,17 +110,22 @@ def ingest(
         out.print_json(json.dumps(report.to_dict()))
     else:
         if report.status == "unchanged":
-            out.print(f"Index up to date ({report.chunks} passages from {report.files} files, "
-                      f"build {report.build_id}); nothing to do.")
+            out.print(
+                f"Index up to date ({report.chunks} passages from {report.files} files, "
+                f"build {report.build_id}); nothing to do."
+            )
         else:
-            out.print(f"Indexed {len(report.indexed)} of {report.files} files: {report.chunks} passages "
-                      f"({len(report.embedded)} embedded, {len(report.reused)} unchanged) in {report.seconds:.1f} s.")
+            out.print(
+                f"Indexed {len(report.indexed)} of {report.files} files: {report.chunks} passages "
+                f"({len(report.embedded)} embedded, {len(report.reused)} unchanged) "
+                f"in {report.seconds:.1f} s."
+            )
         for s_ in report.skipped:
             out.print(f"[yellow]Skipped[/yellow] {s_['file']}: {s_['reason']}")
 
 
 # --- asking ----------------------------------------------------------------------------------
-IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder (default HIBOT_INDEX_DIR).")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default HIBOT_INDEX_DIR).")]
 
 
 def _engine(index: Path | None = None):
@@ -131,10 +154,12 @@ def _read_questions(path: Path) -> list[dict]:
 
 @app.command()
 def ask(
-    question: Annotated[Optional[str], typer.Argument(help="Your question.")] = None,
+    question: Annotated[str | None, typer.Argument(help="Your question.")] = None,
     questions: QuestionsOpt = None,
     as_json: JsonOpt = False,
-    full: Annotated[bool, typer.Option("--full", help="The whole answer, not only its short first part.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="The whole answer, not only its short first part.")
+    ] = False,
     index: IndexOpt = None,
 ) -> None:
     """Answer a question with quoted, cited passages and suggested actions."""
@@ -157,7 +182,7 @@ def ask(
 
 @app.command()
 def search(
-    question: Annotated[Optional[str], typer.Argument(help="Your question.")] = None,
+    question: Annotated[str | None, typer.Argument(help="Your question.")] = None,
     questions: QuestionsOpt = None,
     k: Annotated[int, typer.Option("-k", help="How many passages.")] = 10,
     as_json: JsonOpt = False,
@@ -171,16 +196,27 @@ def search(
     for row in rows:
         hits = retriever.search(row["question"], k=k, history=row.get("history")).hits
         docs = retriever.documents
-        results = [{"rank": h.rank, "doc_id": h.chunk["doc_id"], "chunk_id": h.chunk_id,
-                    "title": docs.get(h.chunk["doc_id"], {}).get("title") or h.chunk["doc_id"],
-                    "section": h.chunk.get("section"), "page": h.chunk.get("page"),
-                    "text": h.chunk["text"], "score": h.score} for h in hits]
+        results = [
+            {
+                "rank": h.rank,
+                "doc_id": h.chunk["doc_id"],
+                "chunk_id": h.chunk_id,
+                "title": docs.get(h.chunk["doc_id"], {}).get("title") or h.chunk["doc_id"],
+                "section": h.chunk.get("section"),
+                "page": h.chunk.get("page"),
+                "text": h.chunk["text"],
+                "score": h.score,
+            }
+            for h in hits
+        ]
         record = {"id": row["id"], "question": row["question"], "results": results}
         if as_json or questions:
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             for r in results:
-                where = " · ".join(str(x) for x in (r["section"], f"p. {r['page']}" if r["page"] else None) if x)
+                where = " · ".join(
+                    str(x) for x in (r["section"], f"p. {r['page']}" if r["page"] else None) if x
+                )
                 out.print(f"[bold]{r['rank']}.[/bold] {r['title']} — {where}  (score {r['score']:.2f})")
                 out.print(f"   {r['text'][:300]}{'…' if len(r['text']) > 300 else ''}\n", highlight=False)
 
@@ -211,7 +247,9 @@ def chat(index: IndexOpt = None) -> None:
 
 @app.command("eval")
 def eval_(
-    questions: Annotated[Path, typer.Option("--questions", help="JSONL with id, question, in_scope, doc, gold_quotes.")],
+    questions: Annotated[
+        Path, typer.Option("--questions", help="JSONL with id, question, in_scope, doc, gold_quotes.")
+    ],
     k: Annotated[int, typer.Option("-k")] = 10,
     as_json: JsonOpt = False,
     index: IndexOpt = None,
@@ -223,8 +261,10 @@ def eval_(
     if as_json:
         out.print_json(json.dumps(m))
         return
-    out.print(f"in-scope {m['n_in_scope']}  R@1 {m['recall_at_1']:.3f}  R@5 {m['recall_at_5']:.3f}  "
-              f"R@10 {m['recall_at_10']:.3f}  MRR@10 {m['mrr_at_10']:.3f}")
+    out.print(
+        f"in-scope {m['n_in_scope']}  R@1 {m['recall_at_1']:.3f}  R@5 {m['recall_at_5']:.3f}  "
+        f"R@10 {m['recall_at_10']:.3f}  MRR@10 {m['mrr_at_10']:.3f}"
+    )
     if m["abstention_rate"] is not None:
         out.print(f"out-of-scope {m['n_out_scope']}  abstained {m['abstention_rate']:.3f}")
     if m["false_abstention_rate"] is not None:
@@ -238,9 +278,11 @@ def eval_(
 # --- operating -------------------------------------------------------------------------------
 @app.command()
 def serve(
-    socket_mode: Annotated[bool, typer.Option("--socket-mode", help="Run Slack over Socket Mode (SLACK_APP_TOKEN).")] = False,
-    host: Annotated[Optional[str], typer.Option(help="Bind address.")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port.")] = None,
+    socket_mode: Annotated[
+        bool, typer.Option("--socket-mode", help="Run Slack over Socket Mode (SLACK_APP_TOKEN).")
+    ] = False,
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
 ) -> None:
     """Run the HTTP server: Slack events, Teams messages, health, readiness and metrics."""
     from bot.server import run
@@ -297,20 +339,32 @@ def audit_show(
     stored = _store().get_answer(answer_id)
     if stored is None:
         _fail(f"no answer with id {answer_id} (it may have been purged by the retention policy)", 1)
-    record = {"answer_id": answer_id, "platform": stored.platform, "created": str(stored.created),
-              "index_build_id": stored.index_build_id or stored.answer.index_build_id,
-              "corpus_hash": stored.corpus_hash, "answer": stored.answer.to_dict(), "rendered": stored.rendered}
+    record = {
+        "answer_id": answer_id,
+        "platform": stored.platform,
+        "created": str(stored.created),
+        "index_build_id": stored.index_build_id or stored.answer.index_build_id,
+        "corpus_hash": stored.corpus_hash,
+        "answer": stored.answer.to_dict(),
+        "rendered": stored.rendered,
+    }
     if as_json:
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         return
-    out.print(f"answer {answer_id} · {stored.platform} · {stored.created} · index {stored.answer.index_build_id}")
+    out.print(
+        f"answer {answer_id} · {stored.platform} · {stored.created} · index {stored.answer.index_build_id}"
+    )
     rendered = stored.rendered
-    sys.stdout.write((rendered if isinstance(rendered, str) else json.dumps(rendered, ensure_ascii=False, indent=2)) + "\n")
+    sys.stdout.write(
+        (rendered if isinstance(rendered, str) else json.dumps(rendered, ensure_ascii=False, indent=2)) + "\n"
+    )
 
 
 @app.command()
 def purge(
-    older_than: Annotated[int, typer.Option("--older-than", help="Delete answers, feedback and seen events older than DAYS.")],
+    older_than: Annotated[
+        int, typer.Option("--older-than", help="Delete answers, feedback and seen events older than DAYS.")
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Apply the retention policy now (the scheduler also applies HIBOT_RETENTION_DAYS daily)."""
@@ -320,15 +374,19 @@ def purge(
     if as_json:
         out.print_json(json.dumps(counts))
     else:
-        out.print("Deleted " + ", ".join(f"{v} {k}" for k, v in counts.items()) + f" older than {older_than} days.")
+        out.print(
+            "Deleted " + ", ".join(f"{v} {k}" for k, v in counts.items()) + f" older than {older_than} days."
+        )
 
 
 @app.command()
 def forget(
-    user: Annotated[str, typer.Option("--user", help="PLATFORM:ID, e.g. slack:U012AB3CD or teams:29:1abc...")],
+    user: Annotated[
+        str, typer.Option("--user", help="PLATFORM:ID, e.g. slack:U012AB3CD or teams:29:1abc...")
+    ],
     as_json: JsonOpt = False,
 ) -> None:
-    """Delete one person's data on request (feedback, answers they asked; their subscriptions are anonymised)."""
+    """Delete one person's data on request (feedback, answers they asked; subscriptions anonymised)."""
     platform, _, user_id = user.partition(":")
     if platform not in {"slack", "teams"} or not user_id:
         _fail("--user must look like slack:U012AB3CD or teams:<id>", 2)
@@ -341,8 +399,12 @@ def forget(
 
 @app.command("teams-package")
 def teams_package(
-    out_path: Annotated[Path, typer.Option("--out", help="Where to write the zip.")] = Path("build/hibot-teams.zip"),
-    allow_placeholder: Annotated[bool, typer.Option(help="Build without MicrosoftAppId (validation only).")] = False,
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the zip.")] = Path(
+        "build/hibot-teams.zip"
+    ),
+    allow_placeholder: Annotated[
+        bool, typer.Option(help="Build without MicrosoftAppId (validation only).")
+    ] = False,
 ) -> None:
     """Build the Teams app package (manifest + icons) and validate it against the shipped schema."""
     from bot.teams.package import build_package
@@ -359,7 +421,9 @@ def _mount_optional() -> None:
     try:
         from bot.prompts.cli import prompts_app
 
-        app.add_typer(prompts_app, name="prompts", help="The weekly prompt library and channel subscriptions.")
+        app.add_typer(
+            prompts_app, name="prompts", help="The weekly prompt library and channel subscriptions."
+        )
     except ImportError:
         pass
 

@@ -30,8 +30,12 @@ def example_questions(prompts_dir: Path) -> list[str]:
     return out
 
 
-def get_engine(settings: Settings | None = None, index_dir: Path | None = None, build_if_missing: bool = True,
-               progress=None) -> Engine:  # fmt: skip
+def get_engine(
+    settings: Settings | None = None,
+    index_dir: Path | None = None,
+    build_if_missing: bool = True,
+    progress=None,
+) -> Engine:
     s = settings or get_settings()
     index_dir = Path(index_dir or s.index_dir).resolve()
     with _LOCK:

@@ -64,8 +64,11 @@ def evaluate(engine, questions: list[dict], k: int = 10) -> dict:
         return round(sum(1 for v in ranks.values() if v is not None and v <= k_) / n, 4)
 
     return {
-        "n_in_scope": len(ins), "n_out_scope": len(outs),
-        "recall_at_1": at(1), "recall_at_5": at(5), "recall_at_10": at(10),
+        "n_in_scope": len(ins),
+        "n_out_scope": len(outs),
+        "recall_at_1": at(1),
+        "recall_at_5": at(5),
+        "recall_at_10": at(10),
         "mrr_at_10": round(sum(1 / v for v in ranks.values() if v is not None and v <= 10) / n, 4),
         "abstention_rate": round(len(abst) / (len(outs) or 1), 4) if outs else None,
         "false_abstention_rate": round(len(false_abst) / n, 4) if ins else None,

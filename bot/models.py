@@ -13,11 +13,23 @@ from typing import Any, Literal
 ActionType = Literal["ask", "advocate", "analyse"]
 # Why an answer is not a full answer from the guidance (docs/declines.md has one example each).
 AbstainReason = Literal[
-    "individual_patient", "clinical_advice", "opinion", "other_nation", "after_corpus_date",
-    "statistics_not_in_guidance", "not_in_guidance_detail", "injection", "out_of_scope", "no_evidence",
-    "pii_only", "empty",
+    "individual_patient",
+    "clinical_advice",
+    "opinion",
+    "other_nation",
+    "after_corpus_date",
+    "statistics_not_in_guidance",
+    "not_in_guidance_detail",
+    "injection",
+    "out_of_scope",
+    "no_evidence",
+    "pii_only",
+    "empty",
     # conversation, not questions: answered by the engine on every surface, never with citations
-    "greeting", "help", "thanks", "non_english",
+    "greeting",
+    "help",
+    "thanks",
+    "non_english",
 ]
 CONVERSATION_REASONS = frozenset({"greeting", "help", "thanks", "non_english"})
 

@@ -98,10 +98,17 @@ def chunk_document(doc: Document, tokenizer, settings: ChunkerSettings = Chunker
                     continue
                 ordinal = len(chunks)
                 digest = hashlib.sha1(f"{doc.doc_id}:{ordinal}:{text}".encode()).hexdigest()[:10]
-                chunks.append(Chunk(
-                    chunk_id=f"{doc.doc_id}:{ordinal:04d}:{digest}", doc_id=doc.doc_id, ordinal=ordinal,
-                    section=heading, page=seg_page, text=text, embed_text=f"{head_line}\n{text}",
-                ))
+                chunks.append(
+                    Chunk(
+                        chunk_id=f"{doc.doc_id}:{ordinal:04d}:{digest}",
+                        doc_id=doc.doc_id,
+                        ordinal=ordinal,
+                        section=heading,
+                        page=seg_page,
+                        text=text,
+                        embed_text=f"{head_line}\n{text}",
+                    )
+                )
         markers = PAGE_MARKER.findall(body)
         if markers:
             page = int(markers[-1])
@@ -113,7 +120,7 @@ def _page_segments(body: str, page: int | None) -> list[tuple[int | None, str]]:
     out: list[tuple[int | None, str]] = []
     last = 0
     for m in PAGE_MARKER.finditer(body):
-        out.append((page, body[last:m.start()]))
+        out.append((page, body[last : m.start()]))
         page, last = int(m.group(1)), m.end()
     out.append((page, body[last:]))
     return [(p, t) for p, t in out if t.strip()]

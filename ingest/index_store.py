@@ -29,10 +29,6 @@ from bot.engine.index import (  # noqa: F401  (re-exported: ingest and the CLI r
 KEEP_BUILDS = 2
 
 
-
-
-
-
 def new_build_dir(index_dir: Path) -> Path:
     (index_dir / "builds").mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=index_dir / "builds"))
@@ -83,8 +79,6 @@ def write_chunks(build: Path, chunks: list[dict]) -> None:
             f.write(json.dumps(c, ensure_ascii=False) + "\n")
 
 
-
-
 def write_dense(build: Path, vectors: np.ndarray) -> None:
     import faiss
 
@@ -101,6 +95,3 @@ def write_units(build: Path, units: list[dict], vectors: np.ndarray) -> None:
         for u in units:
             f.write(json.dumps(u, ensure_ascii=False) + "\n")
     np.save(build / "unit_vectors.npy", vectors)
-
-
-

@@ -14,20 +14,34 @@ from bot.engine.text import sentences, split_units
 # Sections that carry recommendations (RCP "What can I do as a clinician/leader?", board guide
 # objectives and questions for boards, strategy commitments).
 RECOMMENDING_SECTION = re.compile(
-    r"what can i do|actions?|recommend|ask|advocat|analys|questions? (?:for|to)|objective|key (?:steps|questions)|"
-    r"role of|how can|what (?:should|can)|priorit|next steps|checklist|self-assessment", re.I)
-ASK = re.compile(r"^(?:ask|find out|check whether|check if|question)\b|\bask (?:who|if|whether|your|them|board)\b", re.I)
-ANALYSE = re.compile(r"^(?:analyse|analyze|look at|review|use data|collect|measure|monitor|audit|map|assess)\b|"
-                     r"\b(?:data|audit|analys[ei]s|monitor|measure|metrics|evaluate)\b", re.I)
-ADVOCATE = re.compile(r"^(?:raise|advocate|share|champion|become|make the case|promote|educate|speak|join|lead|"
-                      r"encourage|support|involve|work with|engage)\b|\b(?:advocate|ambassador|raise awareness|"
-                      r"make the case|champion)\b", re.I)
-IMPERATIVE = re.compile(r"^(?:ask|analyse|analyze|look|review|use|collect|measure|monitor|audit|map|assess|raise|"
-                        r"carry|appoint|appointing|nominate|train|publish|report|"
-                        r"advocate|share|champion|become|make|promote|educate|speak|join|lead|encourage|support|"
-                        r"involve|work|engage|consider|set|assign|start|find|check|identify|ensure|develop|build|"
-                        r"embed|listen|suggest|regularly|signpost|discuss|record|publish|invest|partner|create|"
-                        r"include|establish|understand)\b", re.I)
+    r"what can i do|actions?|recommend|ask|advocat|analys|questions? (?:for|to)|objective|"
+    r"key (?:steps|questions)|"
+    r"role of|how can|what (?:should|can)|priorit|next steps|checklist|self-assessment",
+    re.I,
+)
+ASK = re.compile(
+    r"^(?:ask|find out|check whether|check if|question)\b|\bask (?:who|if|whether|your|them|board)\b", re.I
+)
+ANALYSE = re.compile(
+    r"^(?:analyse|analyze|look at|review|use data|collect|measure|monitor|audit|map|assess)\b|"
+    r"\b(?:data|audit|analys[ei]s|monitor|measure|metrics|evaluate)\b",
+    re.I,
+)
+ADVOCATE = re.compile(
+    r"^(?:raise|advocate|share|champion|become|make the case|promote|educate|speak|join|lead|"
+    r"encourage|support|involve|work with|engage)\b|\b(?:advocate|ambassador|raise awareness|"
+    r"make the case|champion)\b",
+    re.I,
+)
+IMPERATIVE = re.compile(
+    r"^(?:ask|analyse|analyze|look|review|use|collect|measure|monitor|audit|map|assess|raise|"
+    r"carry|appoint|appointing|nominate|train|publish|report|"
+    r"advocate|share|champion|become|make|promote|educate|speak|join|lead|encourage|support|"
+    r"involve|work|engage|consider|set|assign|start|find|check|identify|ensure|develop|build|"
+    r"embed|listen|suggest|regularly|signpost|discuss|record|publish|invest|partner|create|"
+    r"include|establish|understand)\b",
+    re.I,
+)
 
 
 def classify(text: str, section: str) -> str | None:
@@ -83,6 +97,14 @@ def build_library(chunks: list[dict], docs_meta: dict) -> list[dict]:
             if kind is None:
                 continue
             seen.add(text)
-            library.append({"type": kind, "text": text, "chunk_id": c["chunk_id"], "doc_id": c["doc_id"],
-                            "section": section, "audience": audience(section)})
+            library.append(
+                {
+                    "type": kind,
+                    "text": text,
+                    "chunk_id": c["chunk_id"],
+                    "doc_id": c["doc_id"],
+                    "section": section,
+                    "audience": audience(section),
+                }
+            )
     return library

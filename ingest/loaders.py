@@ -36,8 +36,11 @@ class Document:
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     return sorted(
-        p for p in corpus_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith(".")
+        p
+        for p in corpus_dir.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED
+        and not p.name.startswith(".")
         and p.name.lower() != "readme.md"
     )
 
@@ -91,7 +94,7 @@ def _split_front_matter(text: str) -> tuple[dict, str]:
         meta = yaml.safe_load(m.group(1)) or {}
     except yaml.YAMLError:
         return {}, text
-    return (meta if isinstance(meta, dict) else {}), text[m.end():]
+    return (meta if isinstance(meta, dict) else {}), text[m.end() :]
 
 
 def _read_pdf(path: Path) -> str:
@@ -103,9 +106,9 @@ def _read_pdf(path: Path) -> str:
         if reader.is_encrypted:
             # Owner-password-only PDFs open with an empty user password; real encryption does not.
             try:
-                ok = reader.decrypt("")
+                ok = bool(reader.decrypt(""))
             except Exception:
-                ok = 0
+                ok = False
             if not ok:
                 raise LoadError("PDF is encrypted (password protected); save an unprotected copy")
         pages = []
@@ -114,7 +117,9 @@ def _read_pdf(path: Path) -> str:
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
-        raise LoadError(f"PDF could not be read ({type(e).__name__}: {str(e)[:120]}); is it corrupt?") from None
+        raise LoadError(
+            f"PDF could not be read ({type(e).__name__}: {str(e)[:120]}); is it corrupt?"
+        ) from None
     text = "\n".join(pages)
     if not PAGE_MARKER.sub("", text).strip():
         raise LoadError("PDF has no extractable text (scanned/image-only?); OCR it first")

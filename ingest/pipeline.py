@@ -22,6 +22,7 @@ from ingest import index_store
 from ingest.chunking import ChunkerSettings, chunk_document, load_tokenizer
 from ingest.embedding import resolve_model_dir
 from ingest.loaders import LoadError, corpus_files, load_document, load_sources
+from ingest.progress import Progress
 
 # Bump when chunking, embedding text or the build's files change meaning: forces a full rebuild.
 PIPELINE_VERSION = 8
@@ -47,15 +48,6 @@ class IngestReport:
         return self.__dict__.copy()
 
 
-class Progress:
-    """What the pipeline tells its caller; the CLI renders it as a rich progress bar."""
-
-    def start(self, total: int) -> None: ...  # passages + sentences to embed
-    def advance(self, n: int) -> None: ...
-    def skipped(self, file: str, reason: str) -> None: ...
-    def stop(self) -> None: ...
-
-
 def file_key(path: Path, source_entry: dict | None) -> str:
     h = hashlib.sha256(path.read_bytes())
     if source_entry:
@@ -63,9 +55,15 @@ def file_key(path: Path, source_entry: dict | None) -> str:
     return h.hexdigest()
 
 
-def run_ingest(corpus_dir: Path, index_dir: Path, model: str, rebuild: bool = False,
-               progress: Progress | None = None, chunker: ChunkerSettings = ChunkerSettings(),
-               on_built: Callable[[Path], None] | None = None) -> IngestReport:
+def run_ingest(
+    corpus_dir: Path,
+    index_dir: Path,
+    model: str,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    chunker: ChunkerSettings = ChunkerSettings(),
+    on_built: Callable[[Path], None] | None = None,
+) -> IngestReport:
     t0 = time.perf_counter()
     progress = progress or Progress()
     if not corpus_dir.is_dir():
@@ -78,9 +76,14 @@ def run_ingest(corpus_dir: Path, index_dir: Path, model: str, rebuild: bool = Fa
 
     previous = None if rebuild else index_store.read_manifest(index_dir)
     if previous and previous.get("settings") == settings_sig and previous.get("file_keys") == keys:
-        return IngestReport(status="unchanged", build_id=previous["build_id"], files=len(files),
-                            chunks=previous["counts"]["chunks"], seconds=time.perf_counter() - t0,
-                            skipped=previous.get("skipped", []))
+        return IngestReport(
+            status="unchanged",
+            build_id=previous["build_id"],
+            files=len(files),
+            chunks=previous["counts"]["chunks"],
+            seconds=time.perf_counter() - t0,
+            skipped=previous.get("skipped", []),
+        )
 
     report = IngestReport(status="built", build_id=None, files=len(files))
     tokenizer = load_tokenizer(str(model_dir))
@@ -105,15 +108,19 @@ def run_ingest(corpus_dir: Path, index_dir: Path, model: str, rebuild: bool = Fa
         doc_chunks.append((rel, doc, chunks))
 
     if not doc_chunks:
-        raise NothingIndexed("nothing usable to index: " + (
-            "; ".join(f"{s['file']}: {s['reason']}" for s in report.skipped) or f"no .md, .txt or .pdf files in {corpus_dir}"
-        ))
+        raise NothingIndexed(
+            "nothing usable to index: "
+            + (
+                "; ".join(f"{s['file']}: {s['reason']}" for s in report.skipped)
+                or f"no .md, .txt or .pdf files in {corpus_dir}"
+            )
+        )
 
     reuse = _previous_vectors(index_dir, previous, settings_sig, keys)
-    vectors: list[np.ndarray] = []
+    vectors: list[np.ndarray | None] = []  # None until embedded below
     all_chunks: list[dict] = []
     to_embed: list[tuple[int, str]] = []
-    for rel, doc, chunks in doc_chunks:
+    for rel, _doc, chunks in doc_chunks:
         prior = reuse.get(rel)
         if prior is not None and len(prior) == len(chunks):
             report.reused.append(rel)
@@ -133,8 +140,11 @@ def run_ingest(corpus_dir: Path, index_dir: Path, model: str, rebuild: bool = Fa
 
     # Answers are cut from sentences; their vectors let the engine pick the sentence that answers,
     # not only the one sharing the question's words. Known sentences reuse their earlier vector.
-    units = [{"chunk_id": c["chunk_id"], "text": text, "item": item}
-             for c in all_chunks for text, item in split_units(c["text"])]
+    units = [
+        {"chunk_id": c["chunk_id"], "text": text, "item": item}
+        for c in all_chunks
+        for text, item in split_units(c["text"])
+    ]
     known_units = _previous_unit_vectors(index_dir, previous, settings_sig)
     units_to_embed = sorted({u["text"] for u in units if u["text"] not in known_units})
 
@@ -145,17 +155,25 @@ def run_ingest(corpus_dir: Path, index_dir: Path, model: str, rebuild: bool = Fa
 
         st_model = load_sentence_transformer(model_dir)
         embedded = embed_passages(st_model, [t for _, t in to_embed], progress=progress.advance)
-        for (row, _), vec in zip(to_embed, embedded, strict=True):
-            vectors[row] = vec
+        for (pos, _), vec in zip(to_embed, embedded, strict=True):
+            vectors[pos] = vec
         embedded = embed_passages(st_model, units_to_embed, progress=progress.advance)
         known_units.update(zip(units_to_embed, embedded, strict=True))
-    matrix = np.vstack(vectors).astype("float32")
-    unit_matrix = (np.vstack([known_units[u["text"]] for u in units]).astype("float32") if units
-                   else np.zeros((0, matrix.shape[1]), dtype="float32"))
+    filled = [v for v in vectors if v is not None]
+    assert len(filled) == len(vectors), "every passage is embedded or reused"
+    matrix = np.vstack(filled).astype("float32")
+    unit_matrix = (
+        np.vstack([known_units[u["text"]] for u in units]).astype("float32")
+        if units
+        else np.zeros((0, matrix.shape[1]), dtype="float32")
+    )
     progress.stop()
 
-    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + hashlib.sha256(
-        json.dumps(keys, sort_keys=True).encode()).hexdigest()[:8]
+    build_id = (
+        datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        + "-"
+        + hashlib.sha256(json.dumps(keys, sort_keys=True).encode()).hexdigest()[:8]
+    )
     tmp = index_store.new_build_dir(index_dir)
     try:
         index_store.write_chunks(tmp, all_chunks)
@@ -167,12 +185,21 @@ def run_ingest(corpus_dir: Path, index_dir: Path, model: str, rebuild: bool = Fa
             "build_id": build_id,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "settings": settings_sig,
-            "model": {"name": str(model), "dir": str(model_dir), "dimensions": int(matrix.shape[1]),
-                      "normalized": True, "max_pieces": chunker.max_pieces},
-            "chunker": {"splitter": "MarkdownHeaderTextSplitter + RecursiveCharacterTextSplitter (word pieces)",
-                        **chunker.to_dict()},
+            "model": {
+                "name": str(model),
+                "dir": str(model_dir),
+                "dimensions": int(matrix.shape[1]),
+                "normalized": True,
+                "max_pieces": chunker.max_pieces,
+            },
+            "chunker": {
+                "splitter": "MarkdownHeaderTextSplitter + RecursiveCharacterTextSplitter (word pieces)",
+                **chunker.to_dict(),
+            },
             "file_keys": keys,
-            "files": {docs_meta[d]["file"]: {"doc_id": d, "sha256": docs_meta[d]["sha256"]} for d in docs_meta},
+            "files": {
+                docs_meta[d]["file"]: {"doc_id": d, "sha256": docs_meta[d]["sha256"]} for d in docs_meta
+            },
             "documents": docs_meta,
             "skipped": report.skipped,
             "counts": {"documents": len(docs_meta), "chunks": len(all_chunks), "units": len(units)},
@@ -201,10 +228,17 @@ def _doc_meta(doc, rel: str, key: str) -> dict:
     except ValueError:
         year = None
     return {
-        "doc_id": doc.doc_id, "file": rel, "sha256": key, "title": doc.title,
-        "publisher": m.get("publisher"), "year": year, "url": m.get("url"),
-        "licence": m.get("licence"), "published": _s(m.get("published")),
-        "review_after": _s(m.get("review_after")), "superseded_by": m.get("superseded_by"),
+        "doc_id": doc.doc_id,
+        "file": rel,
+        "sha256": key,
+        "title": doc.title,
+        "publisher": m.get("publisher"),
+        "year": year,
+        "url": m.get("url"),
+        "licence": m.get("licence"),
+        "published": _s(m.get("published")),
+        "review_after": _s(m.get("review_after")),
+        "superseded_by": m.get("superseded_by"),
         "description": m.get("description"),
         # Names people use for the document ("the Hunt letter"): resolve "summarise X" and "what does X say".
         "aliases": [str(a) for a in m.get("aliases") or []],
@@ -230,7 +264,7 @@ def _previous_vectors(index_dir: Path, previous: dict | None, sig: dict, keys: d
     out: dict[str, list] = {}
     for row, c in zip(chunks, vecs, strict=False):
         f = row.get("file")
-        if f in keys and prior_keys.get(f) == keys[f]:
+        if f is not None and f in keys and prior_keys.get(f) == keys[f]:
             out.setdefault(f, []).append(c)
     return {f: np.vstack(v) for f, v in out.items()}
 
@@ -261,8 +295,9 @@ def _write_lexical_and_library(build: Path, chunks: list[dict], docs_meta: dict)
     (build / "library.json").write_text(json.dumps(library, ensure_ascii=False))
 
 
-def _write_query_encoder(build: Path, index_dir: Path, previous: dict | None, sig: dict,
-                         model_dir: Path, st_model) -> None:
+def _write_query_encoder(
+    build: Path, index_dir: Path, previous: dict | None, sig: dict, model_dir: Path, st_model
+) -> None:
     """Reuse an earlier export of the same model (previous build, then the cache); export otherwise."""
     from ingest.embedding import onnx_cache_dir
 

@@ -48,8 +48,11 @@ def quoted(ans) -> str:
 @pytest.fixture(scope="module")
 def answered(engine):
     """Every question of every set, answered once: (set name, question, Answer)."""
-    return [(path.stem, q, engine.answer(q["question"], history=q.get("history")))
-            for path in all_sets() for q in load(path)]  # fmt: skip
+    return [
+        (path.stem, q, engine.answer(q["question"], history=q.get("history")))
+        for path in all_sets()
+        for q in load(path)
+    ]
 
 
 def test_every_answer_sentence_is_verbatim_in_a_passage_it_cites(engine, answered):
@@ -58,7 +61,7 @@ def test_every_answer_sentence_is_verbatim_in_a_passage_it_cites(engine, answere
     for _, q, ans in answered:
         cited = {c.n: c for c in ans.citations}
         if ans.abstained and not ans.citations:
-            continue  # a decline is a message; one that cites (not_in_guidance_detail) quotes in its last line
+            continue  # a decline is a message; one that cites (not_in_guidance_detail) quotes last
         for sentence, n in answer_lines(quoted(ans)) + answer_lines(ans.more):
             assert n in cited, (q["id"], n)
             assert any(norm(sentence) in chunks[cid] for cid in cited[n].chunk_ids), (q["id"], sentence)
@@ -67,7 +70,9 @@ def test_every_answer_sentence_is_verbatim_in_a_passage_it_cites(engine, answere
             for part in c.quote.split(" … "):
                 assert any(norm(part) in chunks[cid] for cid in c.chunk_ids), (q["id"], part)
         for a in ans.actions:
-            assert a.citation in cited and any(norm(a.text) in chunks[cid] for cid in cited[a.citation].chunk_ids)
+            assert a.citation in cited and any(
+                norm(a.text) in chunks[cid] for cid in cited[a.citation].chunk_ids
+            )
         # A sentence that promises a list ("... through:") comes with the list it promises (a
         # not_in_guidance_detail decline cites such a sentence to show the list is not there).
         lines = [] if ans.abstained else ans.answer.split("\n")
@@ -127,12 +132,18 @@ def test_a_named_document_is_summarised_from_its_own_statements(engine):
 def test_a_named_section_is_summarised_from_that_section(engine):
     ans = engine.answer("Summarise the self-assessment tool section of the board guide")
     assert not ans.abstained
-    assert all("Self-assessment tool" in (c.section or "") for c in ans.citations), [c.section for c in ans.citations]
+    assert all("Self-assessment tool" in (c.section or "") for c in ans.citations), [
+        c.section for c in ans.citations
+    ]
 
 
 def test_actions_are_addressed_to_the_reader(engine):
     board = engine.answer("What should our trust board do first on health inequalities?")
-    nhse_deliverables = ("Review of all NHS England", "Embed public health core skills", "for all NHS England staff")
+    nhse_deliverables = (
+        "Review of all NHS England",
+        "Embed public health core skills",
+        "for all NHS England staff",
+    )
     for a in board.actions:
         assert not a.text.startswith(nhse_deliverables), a.text
         assert "patient" not in a.text.lower(), a.text  # no consultation cue on a board question
@@ -158,7 +169,8 @@ I am writing about the duties on fair access for 2021-22. I expect every board t
 - Reduction in waiting-time gaps between the most and least deprived areas.
 - Reduction in gaps in cancer diagnosis at an early stage.
 
-Real progress would mean that people in every neighbourhood can expect the same chance of a long and healthy life, whatever their income.
+Real progress would mean that people in every neighbourhood can expect the same chance of a long
+and healthy life, whatever their income.
 
 *Yours sincerely*
 

@@ -11,11 +11,19 @@ from typer.testing import CliRunner
 from bot.cli import app
 
 
-@pytest.mark.parametrize("message,reason", [
-    ("hi", "greeting"), ("Good morning hibot!", "greeting"), ("help", "help"), ("what can you do?", "help"),
-    ("thanks!", "thanks"), ("cheers, that's really useful", "thanks"),
-    ("Beth yw Core20PLUS5?", "non_english"), ("¿Qué es Core20PLUS5?", "non_english"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "message,reason",
+    [
+        ("hi", "greeting"),
+        ("Good morning hibot!", "greeting"),
+        ("help", "help"),
+        ("what can you do?", "help"),
+        ("thanks!", "thanks"),
+        ("cheers, that's really useful", "thanks"),
+        ("Beth yw Core20PLUS5?", "non_english"),
+        ("¿Qué es Core20PLUS5?", "non_english"),
+    ],
+)
 def test_small_talk_gets_its_own_short_reply(index_dir, message, reason):
     result = CliRunner().invoke(app, ["ask", message, "--json", "--index", str(index_dir)])
     data = json.loads(result.stdout)
@@ -40,8 +48,11 @@ def test_follow_up_reads_the_previous_turn(engine):
 
 
 def test_chat_follows_up_in_context_and_thanks_is_not_a_repeat(index_dir):
-    result = CliRunner().invoke(app, ["chat", "--index", str(index_dir)],
-                                input="What is Core20PLUS5?\nand for children and young people?\nthanks\nquit\n")  # fmt: skip
+    result = CliRunner().invoke(
+        app,
+        ["chat", "--index", str(index_dir)],
+        input="What is Core20PLUS5?\nand for children and young people?\nthanks\nquit\n",
+    )
     assert result.exit_code == 0, result.output
     turns = result.output.split("you>")
     assert len(turns) >= 4

@@ -36,7 +36,9 @@ def test_each_case_is_declined_with_its_own_reason_and_words(engine, reason, que
 
 
 def test_a_detail_the_guidance_mentions_but_does_not_give_cites_the_mention(engine):
-    ans = engine.answer("Which three systems put their whole health inequalities allocation into the wider budget?")
+    ans = engine.answer(
+        "Which three systems put their whole health inequalities allocation into the wider budget?"
+    )
     assert ans.abstained and ans.reason == "not_in_guidance_detail"
     assert len(ans.citations) == 1 and "three systems" in ans.citations[0].quote
     assert "[1]" in ans.answer
@@ -54,13 +56,17 @@ def test_other_nations_are_told_the_guidance_is_for_england(engine):
 
 
 def test_a_general_question_inside_a_patient_question_is_answered_with_the_warning(engine):
-    ans = engine.answer("Is Mrs X (NHS 943 476 5919) eligible for the hypertension pathway? And what is Core20PLUS5?")
+    ans = engine.answer(
+        "Is Mrs X (NHS 943 476 5919) eligible for the hypertension pathway? And what is Core20PLUS5?"
+    )
     assert not ans.abstained and "pii_detected" in ans.warnings
     assert "943" not in ans.question and "Core20PLUS5" in ans.answer
 
 
 def test_patient_identifiers_are_removed_and_the_policy_part_answered(engine):
-    ans = engine.answer("My patient 943 476 5919 from SW1A 1AA is in the most deprived 20% — what is Core20PLUS5?")
+    ans = engine.answer(
+        "My patient 943 476 5919 from SW1A 1AA is in the most deprived 20% — what is Core20PLUS5?"
+    )
     assert "pii_detected" in ans.warnings
     assert "943" not in ans.question and "SW1A" not in ans.question.upper()
     assert not ans.abstained and ans.citations
@@ -73,7 +79,9 @@ def test_nothing_left_to_answer(engine, question, reason):
 
 
 def test_a_decline_through_the_cli_offers_questions_to_ask_instead(index_dir):
-    result = CliRunner().invoke(app, ["ask", "Who won the FA Cup in 1990?", "--json", "--index", str(index_dir)])
+    result = CliRunner().invoke(
+        app, ["ask", "Who won the FA Cup in 1990?", "--json", "--index", str(index_dir)]
+    )
     data = json.loads(result.stdout)
     assert data["abstained"] and data["reason"] in {"no_evidence", "out_of_scope"}
     assert data["suggestions"] and not data["citations"]

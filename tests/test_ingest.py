@@ -75,8 +75,14 @@ def make_bad_inputs(corpus: Path) -> dict[str, str]:
     (corpus / "empty.md").write_text("   \n\n")
     (corpus / "zero.txt").write_bytes(b"")
     (corpus / "latin1.txt").write_bytes("Caf\xe9 inequalities".encode("latin-1"))
-    return {"corrupt.pdf": "corrupt", "encrypted.pdf": "encrypted", "scanned.pdf": "no extractable text",
-            "empty.md": "no text", "zero.txt": "empty", "latin1.txt": "UTF-8"}
+    return {
+        "corrupt.pdf": "corrupt",
+        "encrypted.pdf": "encrypted",
+        "scanned.pdf": "no extractable text",
+        "empty.md": "no text",
+        "zero.txt": "empty",
+        "latin1.txt": "UTF-8",
+    }
 
 
 @pytest.fixture
@@ -85,13 +91,20 @@ def corpus(tmp_path: Path) -> Path:
     d.mkdir()
     (d / "guide.md").write_text(GUIDE)
     (d / "notes.txt").write_text("Core20PLUS5 names five clinical areas for accelerated improvement.\n")
-    write_pdf(d / "report.pdf", ["Page one talks about anchor institutions and local jobs.",
-                                 "Page two is about hypertension case-finding in deprived areas."])
+    write_pdf(
+        d / "report.pdf",
+        [
+            "Page one talks about anchor institutions and local jobs.",
+            "Page two is about hypertension case-finding in deprived areas.",
+        ],
+    )
     return d
 
 
 def ingest_json(corpus: Path, index: Path, *extra: str):
-    result = CliRunner().invoke(app, ["ingest", "--corpus", str(corpus), "--index", str(index), "--json", *extra])
+    result = CliRunner().invoke(
+        app, ["ingest", "--corpus", str(corpus), "--index", str(index), "--json", *extra]
+    )
     return result, (json.loads(result.stdout) if result.stdout.strip().startswith("{") else None)
 
 
@@ -149,9 +162,11 @@ def test_only_changed_files_are_re_embedded(corpus: Path, tmp_path: Path):
 def test_unchanged_corpus_does_not_load_the_model(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
     ingest_json(corpus, index)
-    code = ("import sys, json; from pathlib import Path; from ingest.pipeline import run_ingest; "
-            f"r = run_ingest(Path({str(corpus)!r}), Path({str(index)!r}), {MODEL!r}); "
-            "print(json.dumps([r.status, 'sentence_transformers' in sys.modules, 'torch' in sys.modules]))")
+    code = (
+        "import sys, json; from pathlib import Path; from ingest.pipeline import run_ingest; "
+        f"r = run_ingest(Path({str(corpus)!r}), Path({str(index)!r}), {MODEL!r}); "
+        "print(json.dumps([r.status, 'sentence_transformers' in sys.modules, 'torch' in sys.modules]))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == ["unchanged", False, False]
 
@@ -178,8 +193,12 @@ def test_killed_ingest_leaves_previous_index_answering(corpus: Path, tmp_path: P
     for i in range(30):  # enough new text that embedding takes a while
         (corpus / f"extra{i}.md").write_text(f"# Extra {i}\n\n" + "Equity in access to care matters. " * 200)
     env = {**os.environ, "HIBOT_CORPUS_DIR": str(corpus), "HIBOT_INDEX_DIR": str(index)}
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", "--json"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ingest", "--json"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(6.0)  # well into loading the model / embedding
     proc.send_signal(signal.SIGKILL)
     proc.wait()

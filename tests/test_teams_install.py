@@ -79,8 +79,14 @@ def test_welcome_on_installation_update(server, connector, recording_engine):
 
 
 def test_welcome_when_bot_is_added_to_a_team(server, connector):
-    server.post(members(connector, TEAM_CONV, {**TEAM_DATA, "eventType": "teamMemberAdded"},
-                        membersAdded=[{"id": BOT["id"]}]))  # fmt: skip
+    server.post(
+        members(
+            connector,
+            TEAM_CONV,
+            {**TEAM_DATA, "eventType": "teamMemberAdded"},
+            membersAdded=[{"id": BOT["id"]}],
+        )
+    )
     [welcome] = connector.wait_for_activities(1, TEAM)
     assert "@hibot" in json.dumps(card(welcome))
 
@@ -105,12 +111,15 @@ def test_install_stores_the_conversation_reference(server, connector, store):
 def test_message_in_a_thread_stores_the_channel_reference(server, connector, store):
     post = activity(
         connector,
-        conversation={"id": f"{DATA_CHANNEL};messageid=1700000000001", "conversationType": "channel",
-                      "isGroup": True},
+        conversation={
+            "id": f"{DATA_CHANNEL};messageid=1700000000001",
+            "conversationType": "channel",
+            "isGroup": True,
+        },
         text=f"<at>hibot</at> {QUESTION}",
         entities=[{"type": "mention", "text": "<at>hibot</at>", "mentioned": BOT}],
         channel_data=DATA_DATA,
-    )  # fmt: skip
+    )
     server.post(post)
     conv = store.get_conversation("teams", DATA_CHANNEL)
     assert conv is not None and conv.channel_id == DATA_CHANNEL and conv.name == "Health Equity › Data"

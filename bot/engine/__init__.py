@@ -1,16 +1,16 @@
 """The answer engine: reads one index build and turns a question into a plain `Answer`.
 
-    engine.py       guard -> conversation? -> document request? -> search -> decide -> compose -> cite
-    tuning.py       every weight and threshold, with its reason
-    index.py        the build layout and its readers
-    query.py        query planning (spellings, shorthand, acronyms, typos, follow-up context)
-    retrieval.py    hybrid search returning a SearchResult
-    decide.py       answer or decline; declines.py the words of each decline
-    compose.py      the sentences that answer; citations.py their numbered sources
-    actions.py      ask / advocate / analyse suggestions for the reader
-    conversation.py greeting, help, thanks, non-English
-    documents.py    whole-document and section requests
-    text.py         text utilities shared with ingest
+engine.py       guard -> conversation? -> document request? -> search -> decide -> compose -> cite
+tuning.py       every weight and threshold, with its reason
+index.py        the build layout and its readers
+query.py        query planning (spellings, shorthand, acronyms, typos, follow-up context)
+retrieval.py    hybrid search returning a SearchResult
+decide.py       answer or decline; declines.py the words of each decline
+compose.py      the sentences that answer; citations.py their numbered sources
+actions.py      ask / advocate / analyse suggestions for the reader
+conversation.py greeting, help, thanks, non-English
+documents.py    whole-document and section requests
+text.py         text utilities shared with ingest
 """
 
 from bot.engine.citations import currency_note
@@ -18,4 +18,13 @@ from bot.engine.engine import Engine, answer_off_loop
 from bot.engine.retrieval import Hit, Retriever, SearchResult
 from bot.engine.tuning import DEFAULT, Tuning
 
-__all__ = ["DEFAULT", "Engine", "Hit", "Retriever", "SearchResult", "Tuning", "answer_off_loop", "currency_note"]
+__all__ = [
+    "DEFAULT",
+    "Engine",
+    "Hit",
+    "Retriever",
+    "SearchResult",
+    "Tuning",
+    "answer_off_loop",
+    "currency_note",
+]

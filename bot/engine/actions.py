@@ -13,19 +13,33 @@ from bot.engine.tuning import Tuning
 
 INTENT = {
     "ask": re.compile(r"\b(ask|question|board|lead|who|find out)\b", re.I),
-    "analyse": re.compile(r"\b(data|analy[sz]e|analysis|measure|monitor|audit|evidence|ethnicity|record)\b", re.I),
-    "advocate": re.compile(r"\b(advocat\w*|ambassador|raise|awareness|champion|case|influence|colleagues)\b", re.I),
+    "analyse": re.compile(
+        r"\b(data|analy[sz]e|analysis|measure|monitor|audit|evidence|ethnicity|record)\b", re.I
+    ),
+    "advocate": re.compile(
+        r"\b(advocat\w*|ambassador|raise|awareness|champion|case|influence|colleagues)\b", re.I
+    ),
 }
 # Who the question comes from, when it says: the readers whose actions fit.
 READERS = [
-    (re.compile(r"\b(?:board|non-?exec\w*|NEDs?|directors?|chairs?|trust leaders?|governors?)\b", re.I),
-     {"board", "leader"}),
-    (re.compile(r"\b(?:leaders?|managers?|executives?|execs?|ICBs?|commissioners?|lead for)\b", re.I),
-     {"leader", "board"}),
-    (re.compile(r"\b(?:clinicians?|doctors?|GPs?|nurses?|midwi(?:fe|ves)|consultants?|registrars?|juniors?|"
-                r"physicians?|AHPs?|pharmacists?|physios?|therapists?|health visitors?|paramedics?|"
-                r"practitioners?|as a (?:\w+ ){0,2}(?:doctor|nurse|midwife|clinician|GP))\b", re.I), {"clinician"}),
-]  # fmt: skip
+    (
+        re.compile(r"\b(?:board|non-?exec\w*|NEDs?|directors?|chairs?|trust leaders?|governors?)\b", re.I),
+        {"board", "leader"},
+    ),
+    (
+        re.compile(r"\b(?:leaders?|managers?|executives?|execs?|ICBs?|commissioners?|lead for)\b", re.I),
+        {"leader", "board"},
+    ),
+    (
+        re.compile(
+            r"\b(?:clinicians?|doctors?|GPs?|nurses?|midwi(?:fe|ves)|consultants?|registrars?|juniors?|"
+            r"physicians?|AHPs?|pharmacists?|physios?|therapists?|health visitors?|paramedics?|"
+            r"practitioners?|as a (?:\w+ ){0,2}(?:doctor|nurse|midwife|clinician|GP))\b",
+            re.I,
+        ),
+        {"clinician"},
+    ),
+]
 
 
 def prepare(library: list[dict]) -> list[dict]:
@@ -41,7 +55,9 @@ def readers(question: str) -> set[str]:
     return {"clinician", "leader", "board"}
 
 
-def pick(library: list[dict], question: str, result: SearchResult, idf: dict[str, float], t: Tuning) -> list[dict]:
+def pick(
+    library: list[dict], question: str, result: SearchResult, idf: dict[str, float], t: Tuning
+) -> list[dict]:
     """Actions that fit both the question and its reader; none rather than an odd one."""
     if not library:
         return []

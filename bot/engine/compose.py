@@ -20,18 +20,25 @@ LIST_INTENT = re.compile(
     re.I,
 )
 DEFINITION_Q = re.compile(
-    r"^\s*(?:what(?:'s| is| are| does)|define|meaning of|explain|what is meant by)\s+(?:the\s+|an?\s+)?(.+?)[?.!]*\s*$"
+    r"^\s*(?:what(?:'s| is| are| does)|define|meaning of|explain|what is meant by)\s+"
+    r"(?:the\s+|an?\s+)?(.+?)[?.!]*\s*$"
     r"|\bdefin(?:e|es|ition of)\s+(?:the\s+)?(.+?)[?.!]*\s*$",
     re.I,
 )
 DEFINES = re.compile(r"\b(is|are|means|refers to|describes|was set up|aims to)\b")
 # Opens by pointing back at a sentence the reader has not seen ("This means…", "These include…").
-DANGLING = re.compile(r"^(?:this|these|that|those|it|they|such|both|here|there)\b(?!\s+(?:guide|letter|document|"
-                      r"strategy|report|guidance|map|paper|section)\b)", re.I)  # fmt: skip
+DANGLING = re.compile(
+    r"^(?:this|these|that|those|it|they|such|both|here|there)\b(?!\s+(?:guide|letter|document|"
+    r"strategy|report|guidance|map|paper|section)\b)",
+    re.I,
+)
 FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|[Mm]y|[Mm]e)\b")
 # Opens by carrying on from a sentence the reader has not seen: fine inside an answer, poor as its start.
-CONNECTIVE = re.compile(r"^(?:lastly|finally|also|however|furthermore|additionally|in addition|similarly|therefore|"
-                        r"thus|moreover|instead|meanwhile|likewise|again|but|and|or|so)\b", re.I)  # fmt: skip
+CONNECTIVE = re.compile(
+    r"^(?:lastly|finally|also|however|furthermore|additionally|in addition|similarly|therefore|"
+    r"thus|moreover|instead|meanwhile|likewise|again|but|and|or|so)\b",
+    re.I,
+)
 # Document furniture: contact lines, approvals, advisory groups, copyright, addresses, sign-offs.
 FURNITURE = re.compile(
     r"\b(?:approved by|contact us|e-?mail(?:ed)? (?:us|to)|tel(?:ephone)?[:.]|registered charity|company no|"
@@ -40,8 +47,11 @@ FURNITURE = re.compile(
     r"we would like to thank|for more information|find out more)\b",
     re.I,
 )
-NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|"
-                    r"million|billion|half|third|quarter|percent|per cent)\b", re.I)  # fmt: skip
+NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|"
+    r"million|billion|half|third|quarter|percent|per cent)\b",
+    re.I,
+)
 
 
 @dataclass(eq=False)
@@ -65,8 +75,9 @@ class Selection:
     more: list[Unit] = field(default_factory=list)
 
 
-def score_units(units: list[Unit], query_tokens: list[str], idf: dict[str, float], question: str,
-                tuning: Tuning) -> None:  # fmt: skip
+def score_units(
+    units: list[Unit], query_tokens: list[str], idf: dict[str, float], question: str, tuning: Tuning
+) -> None:
     q = set(query_tokens)
     qweight = sum(idf.get(t, 1.0) for t in q) or 1.0
     m = DEFINITION_Q.search(question)
@@ -94,16 +105,28 @@ def score_units(units: list[Unit], query_tokens: list[str], idf: dict[str, float
 def select(units: list[Unit], question: str, tuning: Tuning) -> Selection:
     """The short answer (best sentence first, a list whole) and the rest, for "More"."""
     # A line promising a list ("… through:") answers nothing without the list after it.
-    ranked = [u for u in sorted(units, key=lambda u: -u.score) if u.score > 0 and (not u.text.endswith(":") or any(
-        x.is_list_item and x.chunk_index == u.chunk_index and x.position == u.position + 1 for x in units))]
+    ranked = [
+        u
+        for u in sorted(units, key=lambda u: -u.score)
+        if u.score > 0
+        and (
+            not u.text.endswith(":")
+            or any(
+                x.is_list_item and x.chunk_index == u.chunk_index and x.position == u.position + 1
+                for x in units
+            )
+        )
+    ]
     if not ranked:
         return Selection()
     best = ranked[0]
     short = _lead(units, best, question, tuning)
     seen = {_key(u.text) for u in short}
     more: list[Unit] = []
-    for target, limit, cap in ((short, tuning.short_words, tuning.max_short_words),
-                               (more, tuning.max_full_words, tuning.max_full_words)):  # fmt: skip
+    for target, limit, cap in (
+        (short, tuning.short_words, tuning.max_short_words),
+        (more, tuning.max_full_words, tuning.max_full_words),
+    ):
         for u in ranked:
             chosen = short + more
             words = sum(x.words for x in chosen)
@@ -155,11 +178,21 @@ def _order(chosen: list[Unit]) -> list[Unit]:
     for u in chosen:
         if u.chunk_index not in lead or u.score > lead[u.chunk_index].score:
             lead[u.chunk_index] = u
-    keep_order = {ci for ci in lead if sum(1 for u in chosen if u.chunk_index == ci and u.is_list_item) >= 2
-                  or any(DANGLING.match(u.text) for u in chosen if u.chunk_index == ci)}  # fmt: skip
+    keep_order = {
+        ci
+        for ci in lead
+        if sum(1 for u in chosen if u.chunk_index == ci and u.is_list_item) >= 2
+        or any(DANGLING.match(u.text) for u in chosen if u.chunk_index == ci)
+    }
     rank = {ci: i for i, ci in enumerate(lead)}  # first appearance: the lead passage stays first
-    return sorted(chosen, key=lambda u: (rank[u.chunk_index], u.chunk_index in keep_order or
-                                         u is not lead[u.chunk_index], u.position))  # fmt: skip
+    return sorted(
+        chosen,
+        key=lambda u: (
+            rank[u.chunk_index],
+            u.chunk_index in keep_order or u is not lead[u.chunk_index],
+            u.position,
+        ),
+    )
 
 
 def _key(text: str) -> str:
@@ -167,8 +200,14 @@ def _key(text: str) -> str:
 
 
 def asks_for_figure(question: str) -> bool:
-    return bool(re.search(r"\b(?:how many|how much|what (?:percentage|proportion|share|number|rate)|"
-                          r"statistics?|figures?|rates? of|percent(?:age)?|proportion of)\b", question, re.I))  # fmt: skip
+    return bool(
+        re.search(
+            r"\b(?:how many|how much|what (?:percentage|proportion|share|number|rate)|"
+            r"statistics?|figures?|rates? of|percent(?:age)?|proportion of)\b",
+            question,
+            re.I,
+        )
+    )
 
 
 def has_figure(units: list[Unit]) -> bool:

@@ -36,7 +36,8 @@ HELP = re.compile(
 )
 # Function words of the languages clinicians in England most often write in besides English. A
 # message mostly in words the corpus never uses, with one of these, is read as not English.
-FOREIGN_WORDS = frozenset("""
+FOREIGN_WORDS = frozenset(
+    """
 beth yw ydy sut mae yn ar gyfer iechyd pam pwy ble gan gyda oes
 quel quelle quels quelles est les des pour comment que qu'est ce sont une dans avec sur santé
 qué cuál cuáles es los las para cómo por el la del una salud son está
@@ -44,7 +45,8 @@ jak czy co jest dla jakie się nie na zdrowia są który która
 was ist die der das und wie für warum welche gesundheit
 che cosa è per come sono della salute
 o que é para como saúde são uma
-""".split())
+""".split()
+)
 _SCRIPT_LETTER = re.compile(r"[^\W\d_]")
 
 

@@ -41,8 +41,10 @@ def evidence(hits: list[Hit], p: QueryPlan, vocab: Vocabulary, question: str, ha
     qs = set(p.bm25_tokens)
     mass = sum(idf.get(t, 1.0) for t in qs) or 1.0
     pos = {c["chunk_id"]: i for i, c in enumerate(vocab.chunks)}
-    cover = max((sum(idf.get(t, 1.0) for t in qs & vocab.chunk_tokens[pos[h.chunk_id]]) / mass for h in top),
-                default=0.0)  # fmt: skip
+    cover = max(
+        (sum(idf.get(t, 1.0) for t in qs & vocab.chunk_tokens[pos[h.chunk_id]]) / mass for h in top),
+        default=0.0,
+    )
     unknown, names = unknown_terms(question, vocab)
     content = [w for w in T.words(question) if w not in T.STOPWORDS and len(w) >= 3]
     return Evidence(
@@ -85,28 +87,53 @@ def unknown_terms(question: str, vocab: Vocabulary) -> tuple[list[str], list[str
 
 
 # --- what a question asks for that the passages may not hold -----------------------------------
-NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-                "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20"}  # fmt: skip
+NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "twenty": "20",
+}
 _NUM = r"(?:\d+(?:\.\d+)*|" + "|".join(NUMBER_WORDS) + r")"
 # "the 11 outcomes", "eight urgent actions", "objective 7.2": a numbered detail of something named.
-_LISTED = (r"(?:outcomes|domains|actions|objectives|targets|principles|priorities|steps|criteria|recommendations|"
-           r"standards|indicators|ambitions|goals|measures|metrics|enablers|themes|commitments|pillars|duties|"
-           r"systems|organisations|trusts|ICBs|groups|areas|programmes|frameworks|reports|examples|items|questions)")
-COUNTED = re.compile(rf"(?<![\d£.])\b(?P<n>(?!(?:19|20)\d\d\b){_NUM})\s+(?P<what>(?:[a-z-]+\s+){{0,2}}?{_LISTED})\b"
-                     rf"|\b(?P<what2>objective|outcome|section|standard|domain|action|recommendation|indicator|"
-                     rf"criterion|goal|principle|priority)\s+(?P<n2>\d+\.\d+(?:\.\d+)*)\b", re.I)  # fmt: skip
+_LISTED = (
+    r"(?:outcomes|domains|actions|objectives|targets|principles|priorities|steps|criteria|recommendations|"
+    r"standards|indicators|ambitions|goals|measures|metrics|enablers|themes|commitments|pillars|duties|"
+    r"systems|organisations|trusts|ICBs|groups|areas|programmes|frameworks|reports|examples|items|questions)"
+)
+COUNTED = re.compile(
+    rf"(?<![\d£.])\b(?P<n>(?!(?:19|20)\d\d\b){_NUM})\s+(?P<what>(?:[a-z-]+\s+){{0,2}}?{_LISTED})\b"
+    rf"|\b(?P<what2>objective|outcome|section|standard|domain|action|recommendation|indicator|"
+    rf"criterion|goal|principle|priority)\s+(?P<n2>\d+\.\d+(?:\.\d+)*)\b",
+    re.I,
+)
 # Asks for the items themselves: "what were the eight…", "list the 11…", "which three…".
-ENUMERATE = re.compile(r"(?:\b(?:what|which)\s+(?:are|were|is|was)\s+(?:the\s+|its\s+|their\s+)?|\b(?:list|name|give|"
-                       r"tell\s+me|enumerate|set\s+out)\s+(?:me\s+)?(?:all\s+|each\s+of\s+)?(?:the\s+|its\s+)?|"
-                       r"\bwhich\s+)$", re.I)  # fmt: skip
+ENUMERATE = re.compile(
+    r"(?:\b(?:what|which)\s+(?:are|were|is|was)\s+(?:the\s+|its\s+|their\s+)?|\b(?:list|name|give|"
+    r"tell\s+me|enumerate|set\s+out)\s+(?:me\s+)?(?:all\s+|each\s+of\s+)?(?:the\s+|its\s+)?|"
+    r"\bwhich\s+)$",
+    re.I,
+)
 # A question after a figure: "how many …", "what percentage of …", "the DNA rate in …".
 FIGURE_Q = re.compile(
-    r"^\W*(?:\w+\W+){0,4}?(?:how many|how much|what(?:'s| is| are| was| were)? (?:the )?(?:percentage|proportion|"
+    r"^\W*(?:\w+\W+){0,4}?(?:how many|how much|what(?:'s| is| are| was| were)? (?:the )?"
+    r"(?:percentage|proportion|"
     r"share|number|rate|ratio)s? of\b|what %)|\b(?:statistics|figures) (?:on|for|about|by)\b",
     re.I,
 )
-FIGURE = re.compile(rf"\d|\b(?:{'|'.join(NUMBER_WORDS)}|hundred|thousand|million|billion|half|third|quarter|"
-                    rf"per ?cent|percentage|times)\b", re.I)  # fmt: skip
+FIGURE = re.compile(
+    rf"\d|\b(?:{'|'.join(NUMBER_WORDS)}|hundred|thousand|million|billion|half|third|quarter|"
+    rf"per ?cent|percentage|times)\b",
+    re.I,
+)
 
 
 def _number(token: str) -> str:
@@ -171,25 +198,37 @@ def missing_figure(question: str, subject_text: str, units: list[str], idf: dict
     return True
 
 
-_GENERIC = frozenset(T.tokenize("health inequalities nhs people patients year years time times way ways thing things"))
+_GENERIC = frozenset(
+    T.tokenize("health inequalities nhs people patients year years time times way ways thing things")
+)
 
 
 def _near(number: str, thing: str, unit: str) -> bool:
     """`number` within four words before `thing` ("five clinical areas", "11 outcomes")."""
     words = T.words(unit)
-    return any(_number(w) == number and thing in T.tokenize(" ".join(words[i + 1 : i + 5]))
-               for i, w in enumerate(words))  # fmt: skip
+    return any(
+        _number(w) == number and thing in T.tokenize(" ".join(words[i + 1 : i + 5]))
+        for i, w in enumerate(words)
+    )
 
 
 def _near_any_number(thing: str, unit: str) -> bool:
     words = T.words(unit)
-    return any((w.isdigit() or w in NUMBER_WORDS) and thing in T.tokenize(" ".join(words[i + 1 : i + 5]))
-               for i, w in enumerate(words))  # fmt: skip
+    return any(
+        (w.isdigit() or w in NUMBER_WORDS) and thing in T.tokenize(" ".join(words[i + 1 : i + 5]))
+        for i, w in enumerate(words)
+    )
 
 
 def _has_quantity(unit: str) -> bool:
     """A figure that counts or measures (20%, 1 in 5, £200 million, 3 times), not a year or a list number."""
-    return bool(re.search(r"\d\s*%|\bper ?cent\b|£\s*\d|\b\d+(?:\.\d+)?\s*(?:times|million|billion|"
-                          r"thousand|years?\b(?! ago))|\b\d+\s+in\s+\d+|\b(?:one|two|three|four|five|six|"
-                          r"seven|eight|nine|ten|twice|half)\b(?! of the)", unit, re.I)
-                or re.search(r"\b\d{1,3}(?:,\d{3})+\b|\b(?!19|20)\d{2,}\b", unit))  # fmt: skip
+    return bool(
+        re.search(
+            r"\d\s*%|\bper ?cent\b|£\s*\d|\b\d+(?:\.\d+)?\s*(?:times|million|billion|"
+            r"thousand|years?\b(?! ago))|\b\d+\s+in\s+\d+|\b(?:one|two|three|four|five|six|"
+            r"seven|eight|nine|ten|twice|half)\b(?! of the)",
+            unit,
+            re.I,
+        )
+        or re.search(r"\b\d{1,3}(?:,\d{3})+\b|\b(?!19|20)\d{2,}\b", unit)
+    )

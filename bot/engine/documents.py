@@ -16,28 +16,38 @@ import numpy as np
 from bot.engine import text as T
 
 SUMMARY = re.compile(
-    r"\b(?:summar(?:y|ise|ize|ies)|sum up|overview|gist|tl;?dr|key (?:points|messages|recommendations|takeaways|"
+    r"\b(?:summar(?:y|ise|ize|ies)|sum up|overview|gist|tl;?dr|"
+    r"key (?:points|messages|recommendations|takeaways|"
     r"findings)|main (?:points|messages|recommendations|ideas|findings)|about|say|says|said|cover|covers|"
     r"contain|contains|in it|(?:what'?s|what is) in|highlights?|outline)\b",
     re.I,
 )
 # Words of a summary request that are not its topic.
-REQUEST_WORDS = frozenset(T.tokenize(
-    "what does did do is are the a an of in on from say says said about summary summarise summarize "
-    "summarised summarized sum up overview gist key main points messages recommendations takeaways findings "
-    "give me can you could please tell us cover covers contain contains highlight highlights outline "
-    "document guidance section part chapter whole briefly quick quickly short it its this that there whats "
-    "ideas basically overall generally for me briefly letter"
-    " january february march april may june july august september october november december"
-))  # fmt: skip
+REQUEST_WORDS = frozenset(
+    T.tokenize(
+        "what does did do is are the a an of in on from say says said about summary summarise summarize "
+        "summarised summarized sum up overview gist key main points messages recommendations takeaways "
+        "findings "
+        "give me can you could please tell us cover covers contain contains highlight highlights outline "
+        "document guidance section part chapter whole briefly quick quickly short it its this that there "
+        "whats "
+        "ideas basically overall generally for me briefly letter"
+        " january february march april may june july august september october november december"
+    )
+)
 SECTION_WORD = re.compile(r"\b(?:section|part|chapter|bit on|heading|appendix|appendices)\b", re.I)
-SKIP_SECTION = re.compile(r"\b(?:references?|resources|acknowledg\w*|get in touch|contents|useful reading|"
-                          r"further reading|links)\b", re.I)  # fmt: skip
+SKIP_SECTION = re.compile(
+    r"\b(?:references?|resources|acknowledg\w*|get in touch|contents|useful reading|"
+    r"further reading|links)\b",
+    re.I,
+)
 PURPOSE = re.compile(
-    r"\b(?:this|the)\s+(?:guide|letter|document|strategy|report|paper|map|guidance|publication)\s+(?:sets out|"
+    r"\b(?:this|the)\s+(?:guide|letter|document|strategy|report|paper|map|guidance|publication)\s+"
+    r"(?:sets out|"
     r"aims?|describes|outlines|provides|summarises|explains|is (?:intended|designed|for)|will|looks at|"
     r"focuses)|\bpurpose of\b|\bwe recommend\b|\bin this (?:guide|document|letter|report)\b"
-    r"|\b(?:I|we)\s+(?:would like to|want to|am writing to|are writing to|aim to)\s+(?:set out|outline|describe|explain)\b",
+    r"|\b(?:I|we)\s+(?:would like to|want to|am writing to|are writing to|aim to)\s+"
+    r"(?:set out|outline|describe|explain)\b",
     re.I,
 )
 
@@ -97,7 +107,9 @@ def _named_section(question: str, sections: dict[str, list[str]], doc_id: str | 
     return best
 
 
-def summary_rows(retriever, doc_id: str | None, section: str | None, limit: int) -> list[tuple[dict, str, bool]]:
+def summary_rows(
+    retriever, doc_id: str | None, section: str | None, limit: int
+) -> list[tuple[dict, str, bool]]:
     """(passage, sentence, is list item) of the summary, in source order: central, early and
     purposeful sentences, one per section (one per passage for a section summary)."""
     from bot.engine.compose import FURNITURE
@@ -115,7 +127,9 @@ def summary_rows(retriever, doc_id: str | None, section: str | None, limit: int)
         if SKIP_SECTION.search(sec) or T.looks_like_references(c):
             continue
         for text, item, row in by_chunk.get(c["chunk_id"], []):
-            if not (FURNITURE.search(text) or T.is_reference(text) or len(text.split()) < 6 or text.endswith(":")):
+            if not (
+                FURNITURE.search(text) or T.is_reference(text) or len(text.split()) < 6 or text.endswith(":")
+            ):
                 candidates.append((c, text, item, row))
     if not candidates:
         return []
@@ -126,7 +140,9 @@ def summary_rows(retriever, doc_id: str | None, section: str | None, limit: int)
     scored = sorted(
         range(len(candidates)),
         # Central sentences carry the main points; early ones and "This guide sets out…" state the purpose.
-        key=lambda i: -(float(central[i]) + 0.3 / (1 + i / 10) + (0.2 if PURPOSE.search(candidates[i][1]) else 0.0)),
+        key=lambda i: (
+            -(float(central[i]) + 0.3 / (1 + i / 10) + (0.2 if PURPOSE.search(candidates[i][1]) else 0.0))
+        ),
     )
     picked: list[int] = []
     used: set[str] = set()

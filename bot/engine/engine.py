@@ -17,10 +17,11 @@ import numpy as np
 
 from bot import safety
 from bot.engine import actions as action_picker
-from bot.engine import conversation, declines, decide, documents
+from bot.engine import conversation, decide, declines, documents
 from bot.engine import text as T
 from bot.engine.citations import Citer
 from bot.engine.compose import Selection, Unit, render_lines, score_units, select
+from bot.engine.documents import Request
 from bot.engine.index import current_build_dir, read_library
 from bot.engine.retrieval import Hit, Retriever, SearchResult
 from bot.engine.tuning import DEFAULT, Tuning
@@ -39,8 +40,13 @@ class _Turn:
 
 
 class Engine:
-    def __init__(self, build_dir: Path, tuning: Tuning = DEFAULT, today: date | None = None,
-                 examples: list[str] | None = None):  # fmt: skip
+    def __init__(
+        self,
+        build_dir: Path,
+        tuning: Tuning = DEFAULT,
+        today: date | None = None,
+        examples: list[str] | None = None,
+    ):
         self.retriever = Retriever(build_dir, tuning)
         self.tuning = tuning
         self.today = today
@@ -71,8 +77,11 @@ class Engine:
     def corpus_units(self) -> list[decide.CorpusUnit]:
         """Every sentence of the corpus, to check what the guidance gives anywhere, not only in the
         passages one search found."""
-        return [decide.CorpusUnit(chunk_id, pos, text, item) for chunk_id, units in self.retriever.units[0].items()
-                for pos, (text, item, _) in enumerate(units)]  # fmt: skip
+        return [
+            decide.CorpusUnit(chunk_id, pos, text, item)
+            for chunk_id, units in self.retriever.units[0].items()
+            for pos, (text, item, _) in enumerate(units)
+        ]
 
     @cached_property
     def example_vectors(self) -> np.ndarray | None:
@@ -109,14 +118,16 @@ class Engine:
             return self._summary(turn, request)
         return self._answer(turn, request)
 
-    def _answer(self, turn: _Turn, request: documents.Request) -> Answer:
+    def _answer(self, turn: _Turn, request: Request) -> Answer:
         t = self.tuning
         result = self.retriever.search(turn.query, k=8, history=turn.history or None)
         hits = _prefer_document(result.hits, request.doc_id)
         ev = decide.evidence(hits, result.plan, self.retriever.vocabulary, turn.query, bool(turn.warnings))
         if not hits or not decide.enough(ev, t):
             return self._decline(turn, "no_evidence", result, suggest=True)
-        passages = [h for h in hits if not T.REFERENCE_SECTION.search(h.chunk.get("section") or "")][: t.answer_passages]
+        passages = [h for h in hits if not T.REFERENCE_SECTION.search(h.chunk.get("section") or "")][
+            : t.answer_passages
+        ]
         units = self._units(passages, result)
         detail = decide.missing_detail(turn.query, self.corpus_units)
         if detail:
@@ -138,29 +149,53 @@ class Engine:
         units: list[Unit] = []
         for ci, hit in enumerate(passages):
             stored = by_chunk.get(hit.chunk_id)
-            rows = stored if stored is not None else [(u, item, None) for u, item in T.split_units(hit.chunk["text"])]
+            rows = (
+                stored
+                if stored is not None
+                else [(u, item, None) for u, item in T.split_units(hit.chunk["text"])]
+            )
             for pos, (text, item, row) in enumerate(rows):
                 sim = float(sims[row]) if sims is not None and row is not None else None
-                units.append(Unit(text=text, chunk_index=ci, position=pos, is_list_item=item,
-                                  tokens=frozenset(T.tokenize(text)), similarity=sim))  # fmt: skip
+                units.append(
+                    Unit(
+                        text=text,
+                        chunk_index=ci,
+                        position=pos,
+                        is_list_item=item,
+                        tokens=frozenset(T.tokenize(text)),
+                        similarity=sim,
+                    )
+                )
         return units
 
     def _compose(self, turn: _Turn, result: SearchResult, passages: list[Hit], chosen: Selection) -> Answer:
         citer = Citer(self.documents, self.today or date.today())
-        number = {ci: citer.cite(passages[ci], [u.text for u in chosen.short + chosen.more if u.chunk_index == ci])
-                  for ci in _first_seen(chosen.short + chosen.more)}  # fmt: skip
+        number = {
+            ci: citer.cite(passages[ci], [u.text for u in chosen.short + chosen.more if u.chunk_index == ci])
+            for ci in _first_seen(chosen.short + chosen.more)
+        }
         frames = {ci: citer.frame(passages[ci]) for ci in number}
-        picked = action_picker.pick(self.library, turn.query, result, self.retriever.vocabulary.idf, self.tuning)
-        actions = [Action(type=a["type"], text=a["text"], citation=citer.cite_action(a, passages, self.retriever))
-                   for a in picked]  # fmt: skip
+        picked = action_picker.pick(
+            self.library, turn.query, result, self.retriever.vocabulary.idf, self.tuning
+        )
+        actions = [
+            Action(type=a["type"], text=a["text"], citation=citer.cite_action(a, passages, self.retriever))
+            for a in picked
+        ]
         return Answer(
-            question=turn.question, abstained=False, reason=None,
-            answer=render_lines(chosen.short, number, frames), more=render_lines(chosen.more, number, frames),
-            citations=citer.citations, actions=[a for a in actions if a.citation], warnings=turn.warnings,
-            timing_ms=_timing(turn, result), index_build_id=self.build_id,
-        )  # fmt: skip
+            question=turn.question,
+            abstained=False,
+            reason=None,
+            answer=render_lines(chosen.short, number, frames),
+            more=render_lines(chosen.more, number, frames),
+            citations=citer.citations,
+            actions=[a for a in actions if a.citation],
+            warnings=turn.warnings,
+            timing_ms=_timing(turn, result),
+            index_build_id=self.build_id,
+        )
 
-    def _summary(self, turn: _Turn, request: documents.Request) -> Answer:
+    def _summary(self, turn: _Turn, request: Request) -> Answer:
         rows = documents.summary_rows(self.retriever, request.doc_id, request.section, limit=6)
         if not rows:
             return self._decline(turn, "no_evidence", suggest=True)
@@ -178,31 +213,48 @@ class Engine:
             frames[ci] = citer.frame(hit)
         short, more = _split_words(units, self.tuning.max_short_words)
         return Answer(
-            question=turn.question, abstained=False, reason=None, answer=render_lines(short, number, frames),
-            more=render_lines(more, number, frames), citations=citer.citations, warnings=turn.warnings,
-            timing_ms={"total": _ms(turn.t0)}, index_build_id=self.build_id,
-        )  # fmt: skip
+            question=turn.question,
+            abstained=False,
+            reason=None,
+            answer=render_lines(short, number, frames),
+            more=render_lines(more, number, frames),
+            citations=citer.citations,
+            warnings=turn.warnings,
+            timing_ms={"total": _ms(turn.t0)},
+            index_build_id=self.build_id,
+        )
 
     # --- declining ----------------------------------------------------------------------------
-    def _decline(self, turn: _Turn, reason: str, result: SearchResult | None = None,
-                 suggest: bool = False) -> Answer:  # fmt: skip
+    def _decline(
+        self, turn: _Turn, reason: str, result: SearchResult | None = None, suggest: bool = False
+    ) -> Answer:
         return Answer(
-            question=turn.question, abstained=True, reason=reason,  # type: ignore[arg-type]
-            answer=declines.message(reason, self.documents), warnings=turn.warnings,
+            question=turn.question,
+            abstained=True,
+            reason=reason,  # type: ignore[arg-type]
+            answer=declines.message(reason, self.documents),
+            warnings=turn.warnings,
             suggestions=self._suggestions(turn.query, result) if suggest else [],
-            timing_ms={"total": _ms(turn.t0)}, index_build_id=self.build_id,
-        )  # fmt: skip
+            timing_ms={"total": _ms(turn.t0)},
+            index_build_id=self.build_id,
+        )
 
-    def _mention(self, turn: _Turn, result: SearchResult, mention: decide.CorpusUnit | bool, best: Hit) -> Answer:
+    def _mention(
+        self, turn: _Turn, result: SearchResult, mention: decide.CorpusUnit | bool, best: Hit
+    ) -> Answer:
         """not_in_guidance_detail: say so, and cite the sentence that mentions the thing (else the
         closest sentence of the best passage)."""
         if isinstance(mention, decide.CorpusUnit):
             hit = _hit(self.retriever.chunks[self.retriever.position[mention.chunk_id]])
-            unit = Unit(text=mention.text, chunk_index=0, position=mention.position, is_list_item=mention.item)
+            unit = Unit(
+                text=mention.text, chunk_index=0, position=mention.position, is_list_item=mention.item
+            )
         else:
             hit = best
             units = self._units([best], result)
-            score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, self.tuning)
+            score_units(
+                units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, self.tuning
+            )
             unit = max(units, key=lambda u: u.score)
         answer = self._decline(turn, "not_in_guidance_detail", result, suggest=True)
         citer = Citer(self.documents, self.today or date.today())

@@ -15,17 +15,43 @@ from functools import cached_property
 from bot.engine import text as T
 
 CHAT_SPELLINGS = {
-    "wot": "what", "wat": "what", "wht": "what", "r": "are", "u": "you", "ur": "your", "abt": "about",
-    "pls": "please", "plz": "please", "govt": "government", "nhse": "NHS England", "b4": "before",
-    "2day": "today", "hw": "how", "y": "why", "shld": "should", "wrt": "with regard to", "dept": "department",
-    "ppl": "people", "info": "information", "thx": "thanks", "im": "I am", "dont": "do not", "doesnt": "does not",
-}  # fmt: skip
+    "wot": "what",
+    "wat": "what",
+    "wht": "what",
+    "r": "are",
+    "u": "you",
+    "ur": "your",
+    "abt": "about",
+    "pls": "please",
+    "plz": "please",
+    "govt": "government",
+    "nhse": "NHS England",
+    "b4": "before",
+    "2day": "today",
+    "hw": "how",
+    "y": "why",
+    "shld": "should",
+    "wrt": "with regard to",
+    "dept": "department",
+    "ppl": "people",
+    "info": "information",
+    "thx": "thanks",
+    "im": "I am",
+    "dont": "do not",
+    "doesnt": "does not",
+}
 # Chat shorthand of the field, matched case-sensitively ("HI" is health inequalities, "hi" a greeting).
 DOMAIN_SHORTHAND = {
-    "HI": "health inequalities", "HIs": "health inequalities", "exec": "executive", "execs": "executives",
-    "NEDs": "non-executive directors", "NED": "non-executive director", "C20P5": "Core20PLUS5",
-    "FAQ": "frequently asked questions", "FAQs": "frequently asked questions",
-}  # fmt: skip
+    "HI": "health inequalities",
+    "HIs": "health inequalities",
+    "exec": "executive",
+    "execs": "executives",
+    "NEDs": "non-executive directors",
+    "NED": "non-executive director",
+    "C20P5": "Core20PLUS5",
+    "FAQ": "frequently asked questions",
+    "FAQs": "frequently asked questions",
+}
 ACRONYM_DEF = re.compile(
     r"\b([A-Z][A-Za-z&'’\-]+(?:\s+(?:and|of|for|the|in|&)?\s*[A-Z][A-Za-z&'’\-]+){1,7})\s*\(([A-Z][A-Za-z0-9+]{1,11}s?)\)"
 )
@@ -62,9 +88,11 @@ class Vocabulary:
         """Words of the documents' own names (titles, aliases, publishers): "Jeremy", "Providers"."""
         keys = ("title", "aliases", "publisher", "voice", "description")
         return frozenset(
-            w for m in self.documents.values() for k in keys
+            w
+            for m in self.documents.values()
+            for k in keys
             for w in T.words(" ".join(m[k]) if isinstance(m.get(k), list) else str(m.get(k) or ""))
-        )  # fmt: skip
+        )
 
     @cached_property
     def chunk_tokens(self) -> list[set[str]]:
@@ -130,7 +158,9 @@ def plan(vocab: Vocabulary, question: str, history: list[str] | None = None) -> 
     expansions: list[str] = []
     corrected: list[str] = []
     for w in T.words(text):
-        acronym = w if w in vocab.acronyms else w[:-1] if w.endswith("s") and w[:-1] in vocab.acronyms else None
+        acronym = (
+            w if w in vocab.acronyms else w[:-1] if w.endswith("s") and w[:-1] in vocab.acronyms else None
+        )
         if acronym:
             expansions.append(vocab.acronyms[acronym])
         if w in vocab.counts or w in T.STOPWORDS or len(w) < 4 or w.isdigit():

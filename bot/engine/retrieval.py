@@ -172,29 +172,42 @@ class Retriever:
         t = self.tuning
         n = len(self.chunks)
         depth = min(n, t.depth)
-        ranks = [_rrf(sig.dense, depth, t.rrf_k), _rrf(sig.bm25, depth, t.rrf_k, positive_only=True),
-                 _rrf(sig.sentence, depth, t.rrf_k)]  # fmt: skip
+        ranks = [
+            _rrf(sig.dense, depth, t.rrf_k),
+            _rrf(sig.bm25, depth, t.rrf_k, positive_only=True),
+            _rrf(sig.sentence, depth, t.rrf_k),
+        ]
         cand = np.flatnonzero((ranks[0] > 0) | (ranks[1] > 0) | (ranks[2] > 0))
         idf = self.vocabulary.idf
         qset = set(p.bm25_tokens)
         qmass = sum(idf.get(t_, 1.0) for t_ in qset) or 1.0
-        coverage = np.array([sum(idf.get(t_, 1.0) for t_ in qset & self.vocabulary.chunk_tokens[i]) / qmass
-                             for i in cand])  # fmt: skip
-        doc_match = {d: sum(idf.get(t_, 1.0) for t_ in qset & toks) / qmass for d, toks in self.document_tokens.items()}
+        coverage = np.array(
+            [sum(idf.get(t_, 1.0) for t_ in qset & self.vocabulary.chunk_tokens[i]) / qmass for i in cand]
+        )
+        doc_match = {
+            d: sum(idf.get(t_, 1.0) for t_ in qset & toks) / qmass for d, toks in self.document_tokens.items()
+        }
         document = np.array([doc_match.get(self.chunks[i]["doc_id"], 0.0) for i in cand])
         conf = self.lexical_confidence(p, sig.bm25)
         # 1 when words cannot see the question at all, 0 once BM25's best passages hold enough of it.
         doubt = float(np.clip((t.confident_at - conf) / t.confidence_ramp, 0.0, 1.0))
         bm25_rank = ranks[1][cand]
         columns = {
-            "dense": sig.dense[cand], "sentence": np.maximum(sig.sentence[cand], 0.0),
-            "dense_rank": ranks[0][cand], "bm25_rank": bm25_rank, "sentence_rank": ranks[2][cand],
-            "coverage": coverage, "document": document, "reference": self.is_reference[cand].astype("float64"),
-            "bm25_rank_if_confident": bm25_rank * conf, "coverage_if_confident": coverage * conf,
+            "dense": sig.dense[cand],
+            "sentence": np.maximum(sig.sentence[cand], 0.0),
+            "dense_rank": ranks[0][cand],
+            "bm25_rank": bm25_rank,
+            "sentence_rank": ranks[2][cand],
+            "coverage": coverage,
+            "document": document,
+            "reference": self.is_reference[cand].astype("float64"),
+            "bm25_rank_if_confident": bm25_rank * conf,
+            "coverage_if_confident": coverage * conf,
             "dense_if_doubtful": sig.dense[cand] * doubt,
             "sentence_if_doubtful": np.maximum(sig.sentence[cand], 0.0) * doubt,
-            "dense_rank_if_doubtful": ranks[0][cand] * doubt, "sentence_rank_if_doubtful": ranks[2][cand] * doubt,
-        }  # fmt: skip
+            "dense_rank_if_doubtful": ranks[0][cand] * doubt,
+            "sentence_rank_if_doubtful": ranks[2][cand] * doubt,
+        }
         return cand, np.column_stack([columns[f] for f in FEATURES]).astype("float64")
 
     def lexical_confidence(self, p: QueryPlan, bm25: np.ndarray) -> float:
@@ -206,8 +219,10 @@ class Retriever:
         rarest = max(idf.values(), default=1.0)
         mass = sum(idf.get(t, rarest) for t in qset) or 1.0
         top = np.argsort(-bm25)[:5]
-        return max((sum(idf.get(t, 0.0) for t in qset & self.vocabulary.chunk_tokens[i]) / mass for i in top),
-                   default=0.0)  # fmt: skip
+        return max(
+            (sum(idf.get(t, 0.0) for t in qset & self.vocabulary.chunk_tokens[i]) / mass for i in top),
+            default=0.0,
+        )
 
     def _hits(self, order: list[int], k: int, sig: Signals, score_of: dict[int, float]) -> list[Hit]:
         dense_rank, bm25_rank = _ranks(sig.dense), _ranks(sig.bm25)
@@ -218,10 +233,17 @@ class Retriever:
                 continue  # the same text twice (a repeated paragraph) is one result
             kept.append(self.shingles[i])
             hits.append(
-                Hit(rank=len(hits) + 1, chunk=self.chunks[i], score=round(score_of[i], 4),
-                    dense=float(sig.dense[i]), bm25=float(sig.bm25[i]), dense_rank=int(dense_rank[i]),
-                    bm25_rank=int(bm25_rank[i]) if sig.bm25[i] > 0 else 0, sentence=float(sig.sentence[i]))
-            )  # fmt: skip
+                Hit(
+                    rank=len(hits) + 1,
+                    chunk=self.chunks[i],
+                    score=round(score_of[i], 4),
+                    dense=float(sig.dense[i]),
+                    bm25=float(sig.bm25[i]),
+                    dense_rank=int(dense_rank[i]),
+                    bm25_rank=int(bm25_rank[i]) if sig.bm25[i] > 0 else 0,
+                    sentence=float(sig.sentence[i]),
+                )
+            )
             if len(hits) >= k:
                 break
         return hits

@@ -10,7 +10,8 @@ import re
 from functools import lru_cache
 
 TOKEN = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]+)*")
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all am an and any are aren't as at be because been before being below
 between both but by can could did do does doing down during each few for from further had has have having
 he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
@@ -18,15 +19,21 @@ nor not now of off on once only or other our ours ourselves out over own same sh
 that the their theirs them themselves then there these they this those through to too under until up very
 was we were what when where which while who whom why will with would you your yours yourself yourselves
 tell say says said mean means please thanks hi hello hey whats
-""".split())
+""".split()
+)
 
 LIST_LINE = re.compile(r"^\s*(?:[-*•>—–]|\d{1,2}[.)])\s+")
 # Sentence ends: ., ! or ? followed by space and a capital/digit/quote, not after common abbreviations.
-SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bDr)(?<!\bNo)(?<!\bvs)([.!?])\s+(?=[A-Z0-9‘“\"(])")
+SENTENCE_END = re.compile(
+    r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bDr)(?<!\bNo)(?<!\bvs)([.!?])\s+(?=[A-Z0-9‘“\"(])"
+)
 # Reference lists and link dumps are sources, not answers.
 REFERENCE_SECTION = re.compile(r"\b(references?|bibliography|endnotes|further reading|links|sources)\b", re.I)
-REFERENCE_UNIT = re.compile(r"https?://|www\.|^\W*[A-Z][\w&.,' -]{1,80}\(\d{4}[a-z]?\)|\bLondon: |\bRetrieved\b|"
-                            r"\bAvailable (?:at|from)\b|\bdoi\b", re.I)
+REFERENCE_UNIT = re.compile(
+    r"https?://|www\.|^\W*[A-Z][\w&.,' -]{1,80}\(\d{4}[a-z]?\)|\bLondon: |\bRetrieved\b|"
+    r"\bAvailable (?:at|from)\b|\bdoi\b",
+    re.I,
+)
 EMPHASIS_LINE = re.compile(r"^\s*(\*{1,2}|_{1,2})[^*_]+\1[\s.:,]*$")
 # Markdown emphasis and links are markup of the curated corpus, not its words: an answer quotes the
 # words, and each surface renders its own emphasis.
@@ -81,8 +88,11 @@ def split_units(text: str) -> list[tuple[str, bool]]:
                 units.append((strip_markup(norm(LIST_LINE.sub("", piece))), True))
             elif not EMPHASIS_LINE.match(piece):  # sign-offs, letterheads, pseudo-headings
                 units.extend((strip_markup(s), False) for s in sentences(piece))
-    return [(u, li) for u, li in units if len(u.split()) >= 3 and not u.startswith("#")
-            and (li or not _is_furniture(u))]
+    return [
+        (u, li)
+        for u, li in units
+        if len(u.split()) >= 3 and not u.startswith("#") and (li or not _is_furniture(u))
+    ]
 
 
 def _is_furniture(line: str) -> bool:
@@ -110,7 +120,7 @@ def sentences(paragraph: str) -> list[str]:
     paragraph = norm(paragraph)
     parts, start = [], 0
     for m in SENTENCE_END.finditer(paragraph):
-        parts.append(paragraph[start:m.end(1)].strip())
+        parts.append(paragraph[start : m.end(1)].strip())
         start = m.end()
     parts.append(paragraph[start:].strip())
     return [p for p in parts if p]

@@ -16,15 +16,21 @@ import numpy as np
 FEATURES = (
     "dense",  # cosine of the question to the passage vector
     "sentence",  # cosine of the question to the passage's closest sentence
-    "dense_rank", "bm25_rank", "sentence_rank",  # reciprocal ranks (k+1)/(k+rank), 1 at the top
+    "dense_rank",
+    "bm25_rank",
+    "sentence_rank",  # reciprocal ranks (k+1)/(k+rank), 1 at the top
     "coverage",  # IDF-weighted share of the question's terms in the passage
     "document",  # share of the question's terms that name the passage's document ("Hunt letter")
     "reference",  # 1 for reference lists and link dumps
     # Interactions with lexical confidence c (how much of the question BM25's best passages hold):
     # words count more when c is high; meaning counts more when words cannot see the question.
-    "bm25_rank_if_confident", "coverage_if_confident", "dense_if_doubtful", "sentence_if_doubtful",
-    "dense_rank_if_doubtful", "sentence_rank_if_doubtful",
-)  # fmt: skip
+    "bm25_rank_if_confident",
+    "coverage_if_confident",
+    "dense_if_doubtful",
+    "sentence_if_doubtful",
+    "dense_rank_if_doubtful",
+    "sentence_rank_if_doubtful",
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +41,22 @@ class Tuning:
     # over 573 questions, against 0.843 / 0.723 for hand-set weights (docs/tuning.md has the table).
     # In FEATURES order. Ranks by meaning and words carry most; raw cosines add nothing once ranked;
     # reference lists are pushed down; meaning gains weight when words cannot see the question.
-    fusion: tuple[float, ...] = (-0.075, 0.003, 1.842, 0.332, 1.045, 1.174, 1.312, -2.634, 1.500, 2.001, 1.868, 1.476,
-                                 1.056, 0.777)
+    fusion: tuple[float, ...] = (
+        -0.075,
+        0.003,
+        1.842,
+        0.332,
+        1.045,
+        1.174,
+        1.312,
+        -2.634,
+        1.500,
+        2.001,
+        1.868,
+        1.476,
+        1.056,
+        0.777,
+    )
 
     # --- candidates ---------------------------------------------------------------------------
     depth: int = 50  # candidates taken from each ranking; > every eval set's needs at 255 passages
@@ -88,7 +108,6 @@ class Tuning:
     action_hit_weight: float = 3.0  # an action from a retrieved passage: 3 / its rank
     action_same_doc: float = 0.5
     action_intent: float = 1.0  # the question asks to ask / analyse / advocate
-
 
     @property
     def fusion_vector(self) -> np.ndarray:

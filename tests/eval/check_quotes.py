@@ -25,7 +25,9 @@ def normalise(text: str) -> str:
 
 
 def main(paths: list[str]) -> int:
-    docs = {p.stem: normalise(p.read_text(encoding="utf-8")) for p in CORPUS.glob("*.md") if p.stem != "README"}
+    docs = {
+        p.stem: normalise(p.read_text(encoding="utf-8")) for p in CORPUS.glob("*.md") if p.stem != "README"
+    }
     bad = 0
     for path in paths:
         for n, line in enumerate(open(path, encoding="utf-8"), 1):

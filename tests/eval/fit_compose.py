@@ -90,13 +90,19 @@ def main() -> None:
         return memo[key]
 
     engine.retriever.search = cached  # type: ignore[method-assign]
-    questions = [{**q, "set": p.stem} for p in DEFAULT_SETS if p.exists()
-                 for q in map(json.loads, filter(str.strip, open(p, encoding="utf-8")))
-                 if q.get("in_scope") and q.get("gold_quotes")]  # fmt: skip
+    questions = [
+        {**q, "set": p.stem}
+        for p in DEFAULT_SETS
+        if p.exists()
+        for q in map(json.loads, filter(str.strip, open(p, encoding="utf-8")))
+        if q.get("in_scope") and q.get("gold_quotes")
+    ]
     start = engine.tuning
     base = run(engine, start, questions)
-    print(f"{len(questions)} questions; current: short {sum(s for s, _ in base) / len(base):.3f} "
-          f"lead {sum(x for _, x in base) / len(base):.3f}")
+    print(
+        f"{len(questions)} questions; current: short {sum(s for s, _ in base) / len(base):.3f} "
+        f"lead {sum(x for _, x in base) / len(base):.3f}"
+    )
     idx = list(range(len(questions)))
     random.Random(13).shuffle(idx)
     held: dict[int, tuple[bool, bool]] = {}
@@ -107,10 +113,15 @@ def main() -> None:
             held[i] = r
     for name in dict.fromkeys(q["set"] for q in questions):
         mine = [held[i] for i, q in enumerate(questions) if q["set"] == name]
-        print(f"  held-out {name:22} n={len(mine):3} short {sum(s for s, _ in mine) / len(mine):.3f} "
-              f"lead {sum(x for _, x in mine) / len(mine):.3f}")
+        print(
+            f"  held-out {name:22} n={len(mine):3} short {sum(s for s, _ in mine) / len(mine):.3f} "
+            f"lead {sum(x for _, x in mine) / len(mine):.3f}"
+        )
     allh = list(held.values())
-    print(f"held-out pooled: short {sum(s for s, _ in allh) / len(allh):.3f} lead {sum(x for _, x in allh) / len(allh):.3f}")
+    print(
+        f"held-out pooled: short {sum(s for s, _ in allh) / len(allh):.3f} "
+        f"lead {sum(x for _, x in allh) / len(allh):.3f}"
+    )
     t = fit(engine, questions, start)
     print({k: getattr(t, k) for k in GRID})
 

@@ -7,10 +7,10 @@ usage: .venv/bin/python tests/eval/fit_decline.py [--index index]
 Only questions left to the evidence take part: in-scope questions, which should be answered, and
 off-topic or adjacent ones (kinds `offtopic`, `adjacent`), which the corpus does not cover and should
 be declined as `no_evidence`. The other out-of-scope kinds have rules of their own (safety's scope
-rules; the detail and statistics checks) and are measured by the eval, not fitted here. A coordinate search over each
-threshold's grid maximises (share of out-of-scope declined) - 2 x (share of in-scope declined) on the
-training folds: a wrong refusal of a clinician's real question costs more than a weak answer that
-the citations show to be off topic.
+rules; the detail and statistics checks) and are measured by the eval, not fitted here. A coordinate
+search over each threshold's grid maximises (share of out-of-scope declined) - 2 x (share of
+in-scope declined) on the training folds: a wrong refusal of a clinician's real question costs more
+than a weak answer that the citations show to be off topic.
 """
 
 from __future__ import annotations
@@ -26,8 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bot import safety  # noqa: E402
-from bot.engine import Engine, decide  # noqa: E402
-from bot.engine import conversation  # noqa: E402
+from bot.engine import (  # noqa: E402
+    Engine,
+    conversation,  # noqa: E402
+    decide,
+)
 from bot.engine.tuning import Tuning  # noqa: E402
 from tests.eval.fit_tuning import DEFAULT_SETS  # noqa: E402
 
@@ -54,8 +57,13 @@ def collect(engine: Engine, questions: list[dict]) -> list[tuple[decide.Evidence
         if g.scope is not None or g.pii_only or conversation.classify(g.redacted, r.vocabulary.knows):
             continue
         res = r.search(g.policy_text, k=8, history=q.get("history"))
-        rows.append((decide.evidence(res.hits, res.plan, r.vocabulary, g.policy_text, g.had_pii),
-                     bool(q["in_scope"]), q["set"]))  # fmt: skip
+        rows.append(
+            (
+                decide.evidence(res.hits, res.plan, r.vocabulary, g.policy_text, g.had_pii),
+                bool(q["in_scope"]),
+                q["set"],
+            )
+        )
     return rows
 
 
@@ -90,11 +98,18 @@ def main() -> None:
     ap.add_argument("--index", default=str(ROOT / "index"))
     a = ap.parse_args()
     engine = Engine.from_index(Path(a.index))
-    questions = [{**json.loads(line), "set": p.stem} for p in DEFAULT_SETS if p.exists()
-                 for line in open(p, encoding="utf-8") if line.strip()]  # fmt: skip
+    questions = [
+        {**json.loads(line), "set": p.stem}
+        for p in DEFAULT_SETS
+        if p.exists()
+        for line in open(p, encoding="utf-8")
+        if line.strip()
+    ]
     rows = collect(engine, questions)
-    print(f"{len(rows)} questions left to the evidence; current thresholds: "
-          "declined %.3f of out-of-scope, %.3f of in-scope" % rates(engine.tuning, rows))
+    print(
+        f"{len(rows)} questions left to the evidence; current thresholds: "
+        "declined {:.3f} of out-of-scope, {:.3f} of in-scope".format(*rates(engine.tuning, rows))
+    )
     idx = list(range(len(rows)))
     random.Random(13).shuffle(idx)
     held = {}
@@ -106,9 +121,13 @@ def main() -> None:
     for name in dict.fromkeys(s for *_, s in rows):
         ins = [not held[i] for i, r in enumerate(rows) if r[2] == name and r[1]]
         outs = [not held[i] for i, r in enumerate(rows) if r[2] == name and not r[1]]
-        print(f"  held-out {name:22} declined out-of-scope {sum(outs)}/{len(outs)}, in-scope {sum(ins)}/{len(ins)}")
+        print(
+            f"  held-out {name:22} declined out-of-scope {sum(outs)}/{len(outs)}, "
+            f"in-scope {sum(ins)}/{len(ins)}"
+        )
     t = fit(rows, engine.tuning)
-    print("fit on all: declined %.3f of out-of-scope, %.3f of in-scope" % rates(t, rows))
+    declined, false = rates(t, rows)
+    print(f"fit on all: declined {declined:.3f} of out-of-scope, {false:.3f} of in-scope")
     print({k: getattr(t, k) for k in GRID})
 
 

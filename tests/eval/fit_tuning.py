@@ -29,7 +29,9 @@ from bot.engine.query import plan  # noqa: E402
 from bot.engine.tuning import FEATURES  # noqa: E402
 from bot.evaluation import first_hit  # noqa: E402
 
-DEFAULT_SETS = [ROOT.parent / "shared" / "eval" / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
+DEFAULT_SETS = [
+    ROOT.parent / "shared" / "eval" / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")
+]
 DEFAULT_SETS += [ROOT / "tests" / "eval" / f for f in ("questions.jsonl", "hard.jsonl", "conversation.jsonl")]
 L2 = 0.01
 
@@ -108,8 +110,10 @@ def main() -> None:
                 questions.append({**q, "set": Path(path).stem})
     rows = collect(engine, questions)
     start = engine.tuning.fusion_vector
-    print(f"{len(rows)} questions; current weights: R@5 {metrics(ranks(start, rows))[0]:.3f} "
-          f"MRR@10 {metrics(ranks(start, rows))[1]:.3f} (pooled, before dedupe)")
+    print(
+        f"{len(rows)} questions; current weights: R@5 {metrics(ranks(start, rows))[0]:.3f} "
+        f"MRR@10 {metrics(ranks(start, rows))[1]:.3f} (pooled, before dedupe)"
+    )
     idx = list(range(len(rows)))
     random.Random(13).shuffle(idx)
     held: list[int | None] = [None] * len(rows)
@@ -119,12 +123,13 @@ def main() -> None:
         w = fit(train, start)
         for i, rk in zip(test, ranks(w, [rows[i] for i in test]), strict=True):
             held[i] = rk
-    print("held-out, pooled: R@5 %.3f MRR@10 %.3f" % metrics(held))
+    print("held-out, pooled: R@5 {:.3f} MRR@10 {:.3f}".format(*metrics(held)))
     for name in dict.fromkeys(q["set"] for q in questions):
         mine = [held[i] for i, q in enumerate(questions) if q["set"] == name]
-        print(f"  held-out {name:22} n={len(mine):3}  R@5 %.3f MRR@10 %.3f" % metrics(mine))
+        r5, mrr = metrics(mine)
+        print(f"  held-out {name:22} n={len(mine):3}  R@5 {r5:.3f} MRR@10 {mrr:.3f}")
     w = fit(rows, start)
-    print("fit on all: R@5 %.3f MRR@10 %.3f" % metrics(ranks(w, rows)))
+    print("fit on all: R@5 {:.3f} MRR@10 {:.3f}".format(*metrics(ranks(w, rows))))
     print("fusion = (" + ", ".join(f"{x:.3f}" for x in w) + ")  # " + ", ".join(FEATURES))
 
 
