@@ -76,7 +76,7 @@ def test_every_answer_sentence_is_verbatim_in_a_passage_it_cites(engine, answere
         # A sentence that promises a list ("... through:") comes with the list it promises (a
         # not_in_guidance_detail decline cites such a sentence to show the list is not there).
         lines = [] if ans.abstained else ans.answer.split("\n")
-        for line, after in zip(lines, [*lines[1:], ""], strict=True):
+        for line, after in zip(lines, [*lines[1:], ""][: len(lines)], strict=True):
             m = re.search(r":”?\s*\[(\d+)\]$", line)
             if m:
                 assert after.startswith("- "), (q["id"], line)

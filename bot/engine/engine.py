@@ -107,7 +107,10 @@ class Engine:
             return self._decline(turn, "pii_only")
         talk = conversation.classify(guarded.redacted, self.retriever.vocabulary.knows)
         if talk:
-            return self._decline(turn, talk, suggest=talk in ("greeting", "help"))
+            answer = self._decline(turn, talk)
+            if talk in ("greeting", "help"):  # starters: the library's first questions, which cover the basics
+                answer.suggestions = self.examples[:3]
+            return answer
         if guarded.scope is not None:
             if guarded.scope.reason == "individual_patient" and guarded.scope.remainder:
                 turn.query = guarded.scope.remainder  # the general question inside it is answered
