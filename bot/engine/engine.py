@@ -108,7 +108,7 @@ class Engine:
         talk = conversation.classify(guarded.redacted, self.retriever.vocabulary.knows)
         if talk:
             answer = self._decline(turn, talk)
-            if talk in ("greeting", "help"):  # starters: the library's first questions, which cover the basics
+            if talk in ("greeting", "help"):  # starters: the library's first questions cover the basics
                 answer.suggestions = self.examples[:3]
             return answer
         if guarded.scope is not None:
