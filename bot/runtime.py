@@ -48,17 +48,12 @@ class AnswerEngine(Protocol):
     def answer(self, question: str, history: list[str] | None = None) -> Answer: ...
 
 
-class _Manifest(Protocol):
-    @property
-    def manifest(self) -> dict[str, Any]: ...
-
-
 class LoadedEngine(AnswerEngine, Protocol):
     """What the server needs besides answers: warming up, and the build's manifest (corpus hash and
     build time for the audit trail and /metrics)."""
 
     @property
-    def retriever(self) -> _Manifest: ...
+    def manifest(self) -> dict[str, Any]: ...
 
     def warm(self) -> None: ...
 
@@ -94,15 +89,15 @@ class InstrumentedEngine:
     """The engine, timed and counted for /metrics, with in-flight answers tracked for shutdown.
 
     Answers run on a pool of their own (`pool`): database calls sleeping through an outage's retries
-    fill the shared pool, and answers must not wait behind them. The engine serialises on one ONNX
-    session, so a few threads are plenty."""
+    fill the shared pool, and answers must not wait behind them. An answer is ~10 ms of CPU and the
+    machine has few cores, so a few threads are plenty."""
 
     ANSWER_THREADS = 4
 
     def __init__(self, engine: LoadedEngine):
         self._engine = engine
         self.build_id = engine.build_id
-        self.retriever = engine.retriever
+        self.manifest = engine.manifest
         self.in_flight = 0
         self.pool = ThreadPoolExecutor(max_workers=self.ANSWER_THREADS, thread_name_prefix="hibot-answer")
 
@@ -301,7 +296,7 @@ def build_runtime(settings: Settings, engine: LoadedEngine | None = None, store:
     return Runtime(
         settings=settings,
         engine=InstrumentedEngine(loaded),
-        store=InstrumentedStore(store, corpus_hash=loaded.retriever.manifest.get("corpus_hash")),
+        store=InstrumentedStore(store, corpus_hash=loaded.manifest.get("corpus_hash")),
         platforms=platforms,
         senders=platforms.prompt_senders(),
     )

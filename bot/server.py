@@ -121,7 +121,7 @@ async def _warm(app: web.Application) -> None:
     async def warm():
         try:
             await asyncio.to_thread(engine.warm)
-            manifest_time = engine.retriever.manifest.get("built_at")
+            manifest_time = engine.manifest.get("built_at")
             if manifest_time:
                 from datetime import datetime
 

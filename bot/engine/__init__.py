@@ -14,7 +14,7 @@ text.py         text utilities shared with ingest
 """
 
 from bot.engine.citations import currency_note
-from bot.engine.engine import Engine, answer_off_loop
+from bot.engine.engine import Engine
 from bot.engine.retrieval import Hit, Retriever, SearchResult
 from bot.engine.tuning import DEFAULT, Tuning
 
@@ -25,6 +25,5 @@ __all__ = [
     "Retriever",
     "SearchResult",
     "Tuning",
-    "answer_off_loop",
     "currency_note",
 ]

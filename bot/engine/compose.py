@@ -102,7 +102,9 @@ def score_units(
             u.score = -1.0
 
 
-def select(units: list[Unit], question: str, tuning: Tuning) -> Selection:
+def select(
+    units: list[Unit], question: str, tuning: Tuning, years: dict[int, int] | None = None
+) -> Selection:
     """The short answer (best sentence first, a list whole) and the rest, for "More"."""
     # A line promising a list ("… through:") answers nothing without the list after it.
     ranked = [
@@ -144,6 +146,7 @@ def select(units: list[Unit], question: str, tuning: Tuning) -> Selection:
                 continue
             target.extend(added)
             seen.update(_key(x.text) for x in added)
+    short = _newer_first(short, years or {}, tuning)
     return Selection(short=_order(short), more=_order(more))
 
 
@@ -169,6 +172,20 @@ def _with_antecedent(units: list[Unit], u: Unit, seen: set[str]) -> list[Unit]:
     if before is None or before.score < 0 or _key(before.text) in seen or before.is_list_item:
         return [u]
     return [before, u]
+
+
+def _newer_first(chosen: list[Unit], years: dict[int, int], t: Tuning) -> list[Unit]:
+    """When the answer quotes sources years apart and a newer one answers nearly as well as the
+    older one leading, the newer leads (the older is marked as older by its citation's note)."""
+    if not chosen or chosen[0].chunk_index not in years:
+        return chosen
+    first = chosen[0]
+    for u in chosen[1:]:
+        newer = years.get(u.chunk_index, 0) - years[first.chunk_index] >= t.older_years
+        if newer and u.score >= first.score - t.newer_margin:
+            rest = [x for x in chosen if x.chunk_index != u.chunk_index]
+            return [x for x in chosen if x.chunk_index == u.chunk_index] + rest
+    return chosen
 
 
 def _order(chosen: list[Unit]) -> list[Unit]:

@@ -77,11 +77,12 @@ def unknown_terms(question: str, vocab: Vocabulary) -> tuple[list[str], list[str
     unknown, names = [], []
     for m in re.finditer(r"[A-Za-z][A-Za-z'’]+", question):
         word = m.group(0)
-        if word in DOMAIN_SHORTHAND or vocab.knows(word):
+        acronym = word.isupper() and len(word) >= 3 and word not in vocab.capitals
+        if word in DOMAIN_SHORTHAND or (vocab.knows(word) and not acronym):
             continue
         unknown.append(word.lower())
         sentence_start = m.start() == 0 or question[: m.start()].rstrip()[-1:] in {".", "?", "!", ":"}
-        if word[0].isupper() and not sentence_start:
+        if acronym or (word[0].isupper() and not sentence_start):
             names.append(word.lower())
     return unknown, names
 
@@ -126,7 +127,9 @@ ENUMERATE = re.compile(
 FIGURE_Q = re.compile(
     r"^\W*(?:\w+\W+){0,4}?(?:how many|how much|what(?:'s| is| are| was| were)? (?:the )?"
     r"(?:percentage|proportion|"
-    r"share|number|rate|ratio)s? of\b|what %)|\b(?:statistics|figures) (?:on|for|about|by)\b",
+    r"share|number|rate|ratio)s? of\b|what %"
+    r"|what(?:'s| is| are| was| were) the [\w-]+(?: [\w-]+)? rates? (?:by|in|for|among))"
+    r"|\b(?:statistics|figures) (?:on|for|about|by)\b",
     re.I,
 )
 FIGURE = re.compile(
@@ -187,9 +190,9 @@ def missing_figure(question: str, subject_text: str, units: list[str], idf: dict
     if not subject:
         return False
     counted = HOW_MANY.search(question)
-    if counted:  # "how many X": a number right before X somewhere in the guidance
-        head = T.tokenize(counted.group(1))
-        return not head or not any(_near_any_number(head[-1], u) for u in units)
+    if counted:  # "how many X": a number right before (a word of) X somewhere in the guidance
+        words = T.tokenize(counted.group(1))
+        return not words or not any(_near_any_number(w, u) for w in words for u in units)
     key = sorted(set(subject), key=lambda t: -idf[t])[:3]
     for u in units:
         toks = set(T.tokenize(u))
@@ -213,11 +216,16 @@ def _near(number: str, thing: str, unit: str) -> bool:
 
 
 def _near_any_number(thing: str, unit: str) -> bool:
+    """A count (not a year) within four words before `thing`: "68 trusts", "five clinical areas"."""
     words = T.words(unit)
     return any(
-        (w.isdigit() or w in NUMBER_WORDS) and thing in T.tokenize(" ".join(words[i + 1 : i + 5]))
+        ((w.isdigit() and not YEAR.fullmatch(w)) or w in NUMBER_WORDS)
+        and thing in T.tokenize(" ".join(words[i + 1 : i + 5]))
         for i, w in enumerate(words)
     )
+
+
+YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _has_quantity(unit: str) -> bool:

@@ -6,7 +6,6 @@ the database or ingest.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -60,6 +59,11 @@ class Engine:
     @property
     def documents(self) -> dict[str, dict]:
         return self.retriever.documents
+
+    @property
+    def manifest(self) -> dict:
+        """The index build's manifest: build id and time, corpus hash, documents, model."""
+        return self.retriever.manifest
 
     @cached_property
     def library(self) -> list[dict]:
@@ -140,7 +144,11 @@ class Engine:
         if decide.missing_figure(turn.query, subject, texts, self.retriever.vocabulary.idf):
             return self._decline(turn, "statistics_not_in_guidance", result, suggest=True)
         score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t)
-        chosen = select(units, turn.query, t)
+        years = {
+            ci: int(self.documents.get(h.chunk["doc_id"], {}).get("year") or 0)
+            for ci, h in enumerate(passages)
+        }
+        chosen = select(units, turn.query, t, years)
         if not chosen.short:
             return self._decline(turn, "no_evidence", result, suggest=True)
         return self._compose(turn, result, passages, chosen)
@@ -307,10 +315,3 @@ def _timing(turn: _Turn, result: SearchResult) -> dict[str, float]:
 
 def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 2)
-
-
-async def answer_off_loop(engine, question: str, history: list[str] | None = None) -> Answer:
-    """engine.answer in a thread, off the event loop. The server gives its engine a pool of its own
-    (`answer_pool`), so answers never queue behind database calls retrying through an outage."""
-    pool = getattr(engine, "answer_pool", None)
-    return await asyncio.get_running_loop().run_in_executor(pool, engine.answer, question, history)

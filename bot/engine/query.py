@@ -52,6 +52,19 @@ DOMAIN_SHORTHAND = {
     "FAQ": "frequently asked questions",
     "FAQs": "frequently asked questions",
 }
+# Who is asking, when they say so ("as a midwife", "junior doctor here"): the guidance addresses
+# clinicians, leaders and boards in sections of their own, so the reader's word joins the search.
+ROLES = (
+    (
+        re.compile(
+            r"\b(?:clinicians?|doctors?|GPs?|nurses?|midwi(?:fe|ves)|consultants?|registrars?|physicians?|"
+            r"AHPs?|pharmacists?|physios?|physiotherapists?|therapists?|paramedics?|health visitors?|"
+            r"junior doctors?|resident doctors?|F[12]s?|medics?)\b"
+        ),
+        "clinician",
+    ),
+    (re.compile(r"\b(?:board members?|non-?executives?|NEDs?|trust chairs?|directors?)\b", re.I), "board"),
+)
 ACRONYM_DEF = re.compile(
     r"\b([A-Z][A-Za-z&'’\-]+(?:\s+(?:and|of|for|the|in|&)?\s*[A-Z][A-Za-z&'’\-]+){1,7})\s*\(([A-Z][A-Za-z0-9+]{1,11}s?)\)"
 )
@@ -82,6 +95,11 @@ class Vocabulary:
             for w in T.words(c["embed_text"]):
                 counts[w] = counts.get(w, 0) + 1
         return counts
+
+    @cached_property
+    def capitals(self) -> frozenset[str]:
+        """Words the corpus writes in capitals ("ICB", "NHS"): "NICE" is a name, "nice" is not."""
+        return frozenset(w for c in self.chunks for w in re.findall(r"\b[A-Z][A-Z0-9]{2,}\b", c["text"]))
 
     @cached_property
     def names(self) -> frozenset[str]:
@@ -155,7 +173,7 @@ def plan(vocab: Vocabulary, question: str, history: list[str] | None = None) -> 
     raw_words = re.findall(r"[A-Za-z0-9+']+|[^A-Za-z0-9+'\s]+", question)
     fixed = [DOMAIN_SHORTHAND.get(w) or CHAT_SPELLINGS.get(w.lower(), w) for w in raw_words]
     text = " ".join(fixed)
-    expansions: list[str] = []
+    expansions: list[str] = [role for pattern, role in ROLES if pattern.search(question) and role not in text]
     corrected: list[str] = []
     for w in T.words(text):
         acronym = (

@@ -101,6 +101,10 @@ class Tuning:
     connective_penalty: float = 0.1  # "Lastly, …", "This means …": carries on from an unseen sentence
     min_unit_score: float = 0.2  # a sentence scoring less is not worth adding
     max_list_items: int = 10
+    # Sources this many years apart (the 2014 letter and the 2024 guides): the newer leads when its
+    # best sentence scores within `newer_margin` of the older one's.
+    older_years: int = 5
+    newer_margin: float = 0.15
 
     # --- actions ------------------------------------------------------------------------------
     max_actions: int = 3

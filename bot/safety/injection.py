@@ -58,6 +58,17 @@ INJECTION_RULES: tuple[Rule, ...] = (
         gate=words("system <| im_start endoftext <sys <<sys [inst [/inst [sys [/sys")
         + ("new instructions", "new rules", "new task"),
     ),
+    # Text dressed as the system's own: closing a context tag, or "new instruction from the admin".
+    Rule(
+        "forged_context",
+        "injection",
+        rx(
+            r"</?\s*(?:context|system|instructions?|documents?|sources?|guidance|prompt)\s*>"
+            r"|\bnew\s+(?:instructions?|rules?|orders?)\s+from\s+(?:the\s+|your\s+)?(?:admin\w*|system|developers?"
+            r"|operators?|owners?|openai|anthropic)\b"
+        ),
+        gate=("<", "new instruction", "new rule", "new order"),
+    ),
     Rule(
         "reveal_instructions",
         "injection",

@@ -45,7 +45,8 @@ _DECIDE = (
     r"(?:refer\w{0,4}|discharg\w{0,3}|admit\w{0,4}|fast[\s-]?track\w{0,3}|prioriti[sz]\w{0,3}|de-?regist\w{0,4}"
     r"|remov\w{0,3}|strik\w{0,3}|tak\w{0,3}|exempt\w{0,3}|enrol\w{0,4}|signpost\w{0,3}|escalat\w{0,3}"
     r"|expedit\w{0,3}|offer\w{0,3}|invit\w{0,3}|regist\w{0,4}|accept\w{0,3}|exclud\w{0,3}|includ\w{0,3}"
-    r"|see|seeing|follow\w{0,3}\s+up|book\w{0,3}|keep\w{0,3}|put\w{0,4}|send\w{0,3}|charg\w{0,3}|screen\w{0,3})"
+    r"|see|seeing|follow\w{0,3}\s+up|book\w{0,3}|keep\w{0,3}|put\w{0,4}|send\w{0,3}|charg\w{0,3}|screen\w{0,3}"
+    r"|mov\w{1,3}|bump\w{0,3})"
 )
 # What people put between a name and the verb: "Mrs X (NHS 943…)", "Mr Y, 67, lives alone,".
 # A redacted name or number right after the person ("my patient [name] …") is an aside too.
@@ -71,6 +72,27 @@ PATIENT_RULES: tuple[Rule, ...] = (
             before=120,
         ),
         gate=(REF,),
+    ),
+    # "Look up the IMD decile for my patient …": a lookup about one person, whatever is looked up.
+    Rule(
+        "lookup_for_one",
+        "individual_patient",
+        rx(
+            r"\b(?:look\s*up|find|retrieve|pull\s+up|check|get|work\s+out)\s+(?:\w+\s+){0,4}?(?:for|of|on)\s+"
+            r"(?:my\s+|this\s+|the\s+|a\s+|our\s+)?(?:patient|pt|client|service\s+user|\[name\]|\[nhs\s+number\])"
+            r"(?!s)\b"
+        ),
+        gate=("patient", "pt ", "client", "service user", "["),
+    ),
+    # "the names and addresses of everyone in…": a request for people's personal data.
+    Rule(
+        "personal_data_of_people",
+        "individual_patient",
+        rx(
+            r"\b(?:names?|addresses|phone\s+numbers|contact\s+details|nhs\s+numbers|dates?\s+of\s+birth)"
+            r"(?:\s+and\s+\w+(?:\s+\w+)?)?\s+of\s+(?:everyone|all|every|each|our|my|the\s+patients|patients)\b"
+        ),
+        gate=("name", "address", "phone", "contact", "nhs number", "birth"),
     ),
     Rule(
         "patient_with_symptom",
