@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.questions import QUESTIONS
 from bot.config import get_settings
 from bot.engine import Engine
 from bot.engine.index import read_units
@@ -27,19 +28,6 @@ from bot.engine.lexical import BM25Index
 from ingest import index_store
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: platform bursts run from here
-
-QUESTIONS = [
-    "What is Core20PLUS5?",
-    "What are the five clinical areas?",
-    "What should I ask my trust board?",
-    "How can clinicians advocate for patients from inclusion health groups?",
-    "What data should trusts collect on health inequalities?",
-    "What are the board's legal duties?",
-    "wot r the 5 clinical areas",
-    "What did the Hunt letter ask NHS England to do?",
-    "How can NHS trusts act as anchor institutions?",
-    "What is the role of the ICB?",
-]
 
 
 def pct(values: list[float], p: float) -> float:

@@ -28,6 +28,7 @@ import structlog
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
+from benchmarks.questions import QUESTIONS
 from bot import logs
 from bot.config import Settings, get_settings
 from bot.engine import Engine
@@ -36,12 +37,6 @@ from bot.storage import Store
 from tests.support.fakes.slack_api import BOT_USER_ID, FakeSlackAPI
 from tests.support.polling import eventually
 
-QUESTIONS = [
-    "What is Core20PLUS5?",
-    "What can I do as a clinician to reduce health inequalities?",
-    "What should a trust board ask about health inequalities?",
-    "Which groups are in the PLUS populations?",
-]
 SLACK_ACK_LIMIT_S = 3.0
 
 

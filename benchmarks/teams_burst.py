@@ -24,6 +24,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from benchmarks.questions import QUESTIONS
 from benchmarks.run import pct
 from bot.config import Settings
 from bot.engine import Engine
@@ -31,14 +32,6 @@ from bot.storage import Store
 from bot.teams.app import teams_routes
 from tests.support.fakes.bot_connector import FakeBotConnector
 
-QUESTIONS = [
-    "What is Core20PLUS5?",
-    "What are the five clinical areas?",
-    "What should I ask my trust board?",
-    "How can clinicians advocate for patients from inclusion health groups?",
-    "What data should trusts collect on health inequalities?",
-    "How can NHS trusts act as anchor institutions?",
-]
 USERS = 20
 _ids = itertools.count(1)
 

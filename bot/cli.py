@@ -9,9 +9,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from bot.cli_common import JsonOpt, err, out
+from bot.cli_common import fail as _fail
+from bot.cli_data import data_app
 from bot.config import get_settings
+from bot.config_check import report
+from bot.evaluation import evaluate, load_questions
+from bot.render_text import render_answer
 from ingest.progress import Progress as IngestProgress
 
 app = typer.Typer(
@@ -21,23 +26,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 config_app = typer.Typer(help="Inspect configuration.", no_args_is_help=True)
-audit_app = typer.Typer(help="The answer audit trail.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
-app.add_typer(audit_app, name="audit")
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-out = Console()
-err = Console(stderr=True)
+app.add_typer(data_app)  # db upgrade, audit show, purge, forget: bot/cli_data.py
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 QuestionsOpt = Annotated[
     Path | None, typer.Option("--questions", help="JSONL file: one {id, question} per line.")
 ]
-
-
-def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]Error:[/red] {message}")
-    raise typer.Exit(code)
 
 
 # --- ingest ----------------------------------------------------------------------------------
@@ -139,8 +133,6 @@ def _engine(index: Path | None = None):
 
 
 def _read_questions(path: Path) -> list[dict]:
-    from bot.evaluation import load_questions
-
     try:
         rows = load_questions(path)
     except (OSError, ValueError) as e:
@@ -175,8 +167,6 @@ def ask(
     if as_json:
         sys.stdout.write(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        from bot.render_text import render_answer
-
         out.print(render_answer(ans, full=full), highlight=False, soft_wrap=True)
 
 
@@ -224,8 +214,6 @@ def search(
 @app.command()
 def chat(index: IndexOpt = None) -> None:
     """Talk to hibot in the terminal; follow-up questions use the previous turn. Ctrl-D to leave."""
-    from bot.render_text import render_answer
-
     engine = _engine(index)
     history: list[str] = []
     out.print("Ask about reducing health inequalities (Ctrl-D to quit).")
@@ -255,8 +243,6 @@ def eval_(
     index: IndexOpt = None,
 ) -> None:
     """Retrieval (Recall@1/5/10, MRR@10) and abstention metrics on a question set."""
-    from bot.evaluation import evaluate
-
     m = evaluate(_engine(index), _read_questions(questions), k=k)
     if as_json:
         out.print_json(json.dumps(m))
@@ -304,8 +290,6 @@ def bench(
 @config_app.command("check")
 def config_check(as_json: JsonOpt = False) -> None:
     """Print the effective settings (secrets masked) and what each platform still needs."""
-    from bot.config_check import report
-
     data = report(get_settings())
     if as_json:
         out.print_json(json.dumps(data, default=str))
@@ -315,86 +299,6 @@ def config_check(as_json: JsonOpt = False) -> None:
     for platform, missing in data["missing"].items():
         state = "ready" if not missing else "disabled — missing " + ", ".join(missing)
         out.print(f"[bold]{platform}[/bold]: {state}")
-
-
-def _store():
-    from bot.storage import open_store
-
-    return open_store(get_settings())
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Create or migrate the database schema (Alembic, idempotent; also done by `hibot serve`)."""
-    _store()
-    out.print("Database schema is up to date.")
-
-
-@audit_app.command("show")
-def audit_show(
-    answer_id: Annotated[str, typer.Argument(help="The answer id (shown in logs and feedback).")],
-    as_json: JsonOpt = False,
-) -> None:
-    """Reproduce exactly what was shown for an answer: the payload as sent, with its provenance."""
-    stored = _store().get_answer(answer_id)
-    if stored is None:
-        _fail(f"no answer with id {answer_id} (it may have been purged by the retention policy)", 1)
-    record = {
-        "answer_id": answer_id,
-        "platform": stored.platform,
-        "created": str(stored.created),
-        "index_build_id": stored.index_build_id or stored.answer.index_build_id,
-        "corpus_hash": stored.corpus_hash,
-        "answer": stored.answer.to_dict(),
-        "rendered": stored.rendered,
-    }
-    if as_json:
-        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-        return
-    out.print(
-        f"answer {answer_id} · {stored.platform} · {stored.created} · index {stored.answer.index_build_id}"
-    )
-    rendered = stored.rendered
-    sys.stdout.write(
-        (rendered if isinstance(rendered, str) else json.dumps(rendered, ensure_ascii=False, indent=2)) + "\n"
-    )
-
-
-@app.command()
-def purge(
-    older_than: Annotated[
-        int, typer.Option("--older-than", help="Delete answers, feedback and seen events older than DAYS.")
-    ],
-    as_json: JsonOpt = False,
-) -> None:
-    """Apply the retention policy now (the scheduler also applies HIBOT_RETENTION_DAYS daily)."""
-    if older_than < 0:
-        _fail("--older-than must be 0 or more days", 2)
-    counts = _store().purge(older_than)
-    if as_json:
-        out.print_json(json.dumps(counts))
-    else:
-        out.print(
-            "Deleted " + ", ".join(f"{v} {k}" for k, v in counts.items()) + f" older than {older_than} days."
-        )
-
-
-@app.command()
-def forget(
-    user: Annotated[
-        str, typer.Option("--user", help="PLATFORM:ID, e.g. slack:U012AB3CD or teams:29:1abc...")
-    ],
-    as_json: JsonOpt = False,
-) -> None:
-    """Delete one person's data on request (feedback, answers they asked; subscriptions anonymised)."""
-    platform, _, user_id = user.partition(":")
-    if platform not in {"slack", "teams"} or not user_id:
-        _fail("--user must look like slack:U012AB3CD or teams:<id>", 2)
-    deleted = _store().forget_user(platform, user_id)
-    if as_json:
-        out.print_json(json.dumps({"user": f"{platform}:…", "deleted": deleted}))
-    else:
-        out.print(f"Removed {deleted} records for that {platform} user.")
 
 
 @app.command("teams-package")

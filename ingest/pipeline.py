@@ -17,10 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.engine.lexical import BM25Index
 from bot.engine.text import split_units
 from ingest import index_store
 from ingest.chunking import ChunkerSettings, chunk_document, load_tokenizer
 from ingest.embedding import resolve_model_dir
+from ingest.library import build_library
 from ingest.loaders import LoadError, corpus_files, load_document, load_sources
 from ingest.progress import Progress
 
@@ -86,41 +88,66 @@ def run_ingest(
         )
 
     report = IngestReport(status="built", build_id=None, files=len(files))
-    tokenizer = load_tokenizer(str(model_dir))
-    doc_chunks: list[tuple[str, object, list]] = []
-    docs_meta: dict[str, dict] = {}
+    build = _Build(keys=keys, settings=settings_sig, model=str(model), model_dir=model_dir, chunker=chunker)
+    _load(build, corpus_dir, files, sources, report, progress)
+    _assemble(build, index_dir, previous, report)
+    _embed(build, index_dir, previous, progress)
+    _write(build, index_dir, previous, report, on_built)
+    report.chunks = len(build.chunks)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+@dataclass
+class _Build:
+    """What one ingest gathers on its way to a new index build."""
+
+    keys: dict[str, str]
+    settings: dict
+    model: str
+    model_dir: Path
+    chunker: ChunkerSettings
+    docs: dict[str, dict] = field(default_factory=dict)  # doc id -> metadata
+    doc_chunks: list[tuple[str, list]] = field(default_factory=list)  # (file, its chunks)
+    chunks: list[dict] = field(default_factory=list)
+    vectors: list[np.ndarray | None] = field(default_factory=list)  # None until embedded
+    to_embed: list[tuple[int, str]] = field(default_factory=list)  # (chunk position, text)
+    units: list[dict] = field(default_factory=list)
+    unit_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # by unit text
+    st_model: object = None
+
+
+def _load(build: _Build, corpus_dir: Path, files, sources, report: IngestReport, progress: Progress) -> None:
+    """Load and chunk every file; one that cannot be read is reported and skipped."""
+    tokenizer = load_tokenizer(str(build.model_dir))
     for path in files:
         rel = str(path.relative_to(corpus_dir))
         try:
             doc = load_document(path, sources)
-            chunks = chunk_document(doc, tokenizer, chunker)
+            chunks = chunk_document(doc, tokenizer, build.chunker)
             if not chunks:
                 raise LoadError("no text in file")
         except LoadError as e:
             report.skipped.append({"file": rel, "reason": str(e)})
             progress.skipped(rel, str(e))
             continue
-        if doc.doc_id in docs_meta:
+        if doc.doc_id in build.docs:
             report.skipped.append({"file": rel, "reason": f"duplicate document id {doc.doc_id!r}"})
             progress.skipped(rel, report.skipped[-1]["reason"])
             continue
-        docs_meta[doc.doc_id] = _doc_meta(doc, rel, keys[rel])
-        doc_chunks.append((rel, doc, chunks))
-
-    if not doc_chunks:
+        build.docs[doc.doc_id] = _doc_meta(doc, rel, build.keys[rel])
+        build.doc_chunks.append((rel, chunks))
+    if not build.doc_chunks:
+        reasons = "; ".join(f"{s['file']}: {s['reason']}" for s in report.skipped)
         raise NothingIndexed(
-            "nothing usable to index: "
-            + (
-                "; ".join(f"{s['file']}: {s['reason']}" for s in report.skipped)
-                or f"no .md, .txt or .pdf files in {corpus_dir}"
-            )
+            "nothing usable to index: " + (reasons or f"no .md, .txt or .pdf files in {corpus_dir}")
         )
 
-    reuse = _previous_vectors(index_dir, previous, settings_sig, keys)
-    vectors: list[np.ndarray | None] = []  # None until embedded below
-    all_chunks: list[dict] = []
-    to_embed: list[tuple[int, str]] = []
-    for rel, _doc, chunks in doc_chunks:
+
+def _assemble(build: _Build, index_dir: Path, previous: dict | None, report: IngestReport) -> None:
+    """Every chunk and answer unit in order; unchanged files and known sentences keep their vectors."""
+    reuse = _previous_vectors(index_dir, previous, build.settings, build.keys)
+    for rel, chunks in build.doc_chunks:
         prior = reuse.get(rel)
         if prior is not None and len(prior) == len(chunks):
             report.reused.append(rel)
@@ -128,83 +155,58 @@ def run_ingest(
             report.embedded.append(rel)
             prior = None
         for i, c in enumerate(chunks):
-            row = c.to_dict()
-            row["file"] = rel
-            all_chunks.append(row)
-            if prior is not None:
-                vectors.append(prior[i])
-            else:
-                vectors.append(None)
-                to_embed.append((len(all_chunks) - 1, c.embed_text))
+            build.chunks.append({**c.to_dict(), "file": rel})
+            build.vectors.append(prior[i] if prior is not None else None)
+            if prior is None:
+                build.to_embed.append((len(build.chunks) - 1, c.embed_text))
         report.indexed.append(rel)
-
     # Answers are cut from sentences; their vectors let the engine pick the sentence that answers,
-    # not only the one sharing the question's words. Known sentences reuse their earlier vector.
-    units = [
+    # not only the one sharing the question's words.
+    build.units = [
         {"chunk_id": c["chunk_id"], "text": text, "item": item}
-        for c in all_chunks
+        for c in build.chunks
         for text, item in split_units(c["text"])
     ]
-    known_units = _previous_unit_vectors(index_dir, previous, settings_sig)
-    units_to_embed = sorted({u["text"] for u in units if u["text"] not in known_units})
+    build.unit_vectors = _previous_unit_vectors(index_dir, previous, build.settings)
 
-    st_model = None
-    progress.start(len(to_embed) + len(units_to_embed))
-    if to_embed or units_to_embed:
+
+def _embed(build: _Build, index_dir: Path, previous: dict | None, progress: Progress) -> None:
+    """Embed what is new; sentence-transformers is imported only when something is."""
+    units_to_embed = sorted({u["text"] for u in build.units if u["text"] not in build.unit_vectors})
+    progress.start(len(build.to_embed) + len(units_to_embed))
+    if build.to_embed or units_to_embed:
         from ingest.embedding import embed_passages, load_sentence_transformer
 
-        st_model = load_sentence_transformer(model_dir)
-        embedded = embed_passages(st_model, [t for _, t in to_embed], progress=progress.advance)
-        for (pos, _), vec in zip(to_embed, embedded, strict=True):
-            vectors[pos] = vec
-        embedded = embed_passages(st_model, units_to_embed, progress=progress.advance)
-        known_units.update(zip(units_to_embed, embedded, strict=True))
-    filled = [v for v in vectors if v is not None]
-    assert len(filled) == len(vectors), "every passage is embedded or reused"
-    matrix = np.vstack(filled).astype("float32")
-    unit_matrix = (
-        np.vstack([known_units[u["text"]] for u in units]).astype("float32")
-        if units
-        else np.zeros((0, matrix.shape[1]), dtype="float32")
-    )
+        build.st_model = load_sentence_transformer(build.model_dir)
+        embedded = embed_passages(build.st_model, [t for _, t in build.to_embed], progress=progress.advance)
+        for (pos, _), vec in zip(build.to_embed, embedded, strict=True):
+            build.vectors[pos] = vec
+        embedded = embed_passages(build.st_model, units_to_embed, progress=progress.advance)
+        build.unit_vectors.update(zip(units_to_embed, embedded, strict=True))
     progress.stop()
 
-    build_id = (
-        datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        + "-"
-        + hashlib.sha256(json.dumps(keys, sort_keys=True).encode()).hexdigest()[:8]
+
+def _write(build: _Build, index_dir: Path, previous: dict | None, report: IngestReport, on_built) -> None:
+    """Write the build under a temporary name, then swap it in: readers never see half a build."""
+    filled = [v for v in build.vectors if v is not None]
+    assert len(filled) == len(build.vectors), "every passage is embedded or reused"
+    matrix = np.vstack(filled).astype("float32")
+    dims = matrix.shape[1]
+    unit_matrix = (
+        np.vstack([build.unit_vectors[u["text"]] for u in build.units]).astype("float32")
+        if build.units
+        else np.zeros((0, dims), dtype="float32")
     )
+    corpus_hash = hashlib.sha256(json.dumps(build.keys, sort_keys=True).encode()).hexdigest()
+    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + corpus_hash[:8]
     tmp = index_store.new_build_dir(index_dir)
     try:
-        index_store.write_chunks(tmp, all_chunks)
+        index_store.write_chunks(tmp, build.chunks)
         index_store.write_dense(tmp, matrix)
-        index_store.write_units(tmp, units, unit_matrix)
-        _write_lexical_and_library(tmp, all_chunks, docs_meta)
-        _write_query_encoder(tmp, index_dir, previous, settings_sig, model_dir, st_model)
-        manifest = {
-            "build_id": build_id,
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "settings": settings_sig,
-            "model": {
-                "name": str(model),
-                "dir": str(model_dir),
-                "dimensions": int(matrix.shape[1]),
-                "normalized": True,
-                "max_pieces": chunker.max_pieces,
-            },
-            "chunker": {
-                "splitter": "MarkdownHeaderTextSplitter + RecursiveCharacterTextSplitter (word pieces)",
-                **chunker.to_dict(),
-            },
-            "file_keys": keys,
-            "files": {
-                docs_meta[d]["file"]: {"doc_id": d, "sha256": docs_meta[d]["sha256"]} for d in docs_meta
-            },
-            "documents": docs_meta,
-            "skipped": report.skipped,
-            "counts": {"documents": len(docs_meta), "chunks": len(all_chunks), "units": len(units)},
-            "corpus_hash": hashlib.sha256(json.dumps(keys, sort_keys=True).encode()).hexdigest(),
-        }
+        index_store.write_units(tmp, build.units, unit_matrix)
+        _write_lexical_and_library(tmp, build.chunks, build.docs)
+        _write_query_encoder(tmp, index_dir, previous, build.settings, build.model_dir, build.st_model)
+        manifest = _manifest(build, build_id, corpus_hash, dims, report)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
         if on_built:
             on_built(tmp)  # tests use this to simulate a crash before the swap
@@ -215,9 +217,31 @@ def run_ingest(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     report.build_id = build_id
-    report.chunks = len(all_chunks)
-    report.seconds = time.perf_counter() - t0
-    return report
+
+
+def _manifest(build: _Build, build_id: str, corpus_hash: str, dims: int, report: IngestReport) -> dict:
+    return {
+        "build_id": build_id,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": build.settings,
+        "model": {
+            "name": build.model,
+            "dir": str(build.model_dir),
+            "dimensions": int(dims),
+            "normalized": True,
+            "max_pieces": build.chunker.max_pieces,
+        },
+        "chunker": {
+            "splitter": "MarkdownHeaderTextSplitter + RecursiveCharacterTextSplitter (word pieces)",
+            **build.chunker.to_dict(),
+        },
+        "file_keys": build.keys,
+        "files": {m["file"]: {"doc_id": d, "sha256": m["sha256"]} for d, m in build.docs.items()},
+        "documents": build.docs,
+        "skipped": report.skipped,
+        "counts": {"documents": len(build.docs), "chunks": len(build.chunks), "units": len(build.units)},
+        "corpus_hash": corpus_hash,
+    }
 
 
 def _doc_meta(doc, rel: str, key: str) -> dict:
@@ -284,13 +308,7 @@ def _previous_unit_vectors(index_dir: Path, previous: dict | None, sig: dict) ->
 
 
 def _write_lexical_and_library(build: Path, chunks: list[dict], docs_meta: dict) -> None:
-    from bot.engine.lexical import BM25Index
-
     BM25Index.build([c["embed_text"] for c in chunks]).save(build / "bm25")
-    try:
-        from ingest.library import build_library
-    except ImportError:
-        return
     library = build_library(chunks, docs_meta)
     (build / "library.json").write_text(json.dumps(library, ensure_ascii=False))
 

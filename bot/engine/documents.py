@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine import text as T
+from bot.engine.compose import FURNITURE
 
 SUMMARY = re.compile(
     r"\b(?:summar(?:y|ise|ize|ies)|sum up|overview|gist|tl;?dr|"
@@ -112,8 +113,6 @@ def summary_rows(
 ) -> list[tuple[dict, str, bool]]:
     """(passage, sentence, is list item) of the summary, in source order: central, early and
     purposeful sentences, one per section (one per passage for a section summary)."""
-    from bot.engine.compose import FURNITURE
-
     by_chunk, vectors = retriever.units
     if vectors is None:
         return []

@@ -17,7 +17,6 @@ import typer
 from bot.config import get_settings
 from bot.models import Prompt
 from bot.prompts.render_text import render_prompt_text
-from bot.prompts.scheduler import Scheduler
 from bot.prompts.service import SubscriptionStatus, WeeklyPrompts, load_prompts
 from bot.prompts.subscriptions import DEFAULT_TIMEZONE, WEEKDAYS, ScheduleError, describe_local
 from bot.storage import open_store
@@ -249,13 +248,15 @@ def send_due(
     as_json: JsonOpt = False,
 ) -> None:
     """Run one scheduler tick (for cron): post every prompt that is due, exactly once."""
+    from bot.prompts.scheduler import Scheduler  # deferred: it brings the platform senders' imports
+
     settings = get_settings()
     store, library = open_store(settings), _library()
     if dry_run:
         engine, senders = None, {}
     else:
         from bot.engine_cache import get_engine  # deferred: loads the index and the model
-        from bot.server import build_senders  # deferred: the platform clients
+        from bot.runtime import build_senders  # deferred: the platform clients
 
         engine, senders = get_engine(settings), build_senders(settings)
     results = asyncio.run(Scheduler(store, engine, library, senders).run_due(dry_run=dry_run))

@@ -27,13 +27,10 @@ from bot.evaluation import first_hit  # noqa: E402
 from tests.eval.fit_tuning import DEFAULT_SETS  # noqa: E402
 
 GRID = {
-    "unit_similarity_weight": [0.5, 1.0, 1.5, 2.0],
-    "unit_overlap_weight": [0.0, 0.25, 0.5, 1.0],
-    "unit_passage_rank_weight": [0.2, 0.4, 0.6, 0.8, 1.0],
-    "definition_bonus": [0.0, 0.15, 0.3, 0.5],
-    "first_sentence_bonus": [0.0, 0.05, 0.1, 0.2],
-    "short_fragment_penalty": [0.0, 0.15, 0.3],
-    "connective_penalty": [0.0, 0.1, 0.2, 0.4],
+    "unit_similarity_weight": [0.5, 1.0, 2.0],
+    "unit_overlap_weight": [0.25, 0.5, 1.0],
+    "unit_passage_rank_weight": [0.3, 0.6, 1.0],
+    "definition_bonus": [0.0, 0.3, 0.6],
 }
 MARKER = re.compile(r"\s*\[\d+\]")
 
@@ -63,7 +60,7 @@ def run(engine: Engine, t, questions):
 
 def fit(engine: Engine, questions: list[dict], start):
     best, best_s = start, score(run(engine, start, questions))
-    for _ in range(2):
+    for _ in range(1):
         improved = False
         for k, values in GRID.items():
             for v in values:
