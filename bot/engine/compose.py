@@ -25,6 +25,7 @@ DEFINITION_Q = re.compile(
     r"|\bdefin(?:e|es|ition of)\s+(?:the\s+)?(.+?)[?.!]*\s*$",
     re.I,
 )
+ASKING_TO_DEFINE = frozenset(T.tokenize("define defines defined definition meaning explain describe"))
 DEFINES = re.compile(r"\b(is|are|means|refers to|describes|was set up|aims to)\b")
 # Opens by pointing back at a sentence the reader has not seen ("This means…", "These include…").
 DANGLING = re.compile(
@@ -78,10 +79,11 @@ class Selection:
 def score_units(
     units: list[Unit], query_tokens: list[str], idf: dict[str, float], question: str, tuning: Tuning
 ) -> None:
-    q = set(query_tokens)
-    qweight = sum(idf.get(t, 1.0) for t in q) or 1.0
     m = DEFINITION_Q.search(question)
     subject = set(T.tokenize(m.group(1) or m.group(2))) if m else set()
+    # In "how does the map define X?", "define" asks for a definition; it is not what to look for.
+    q = set(query_tokens) - (ASKING_TO_DEFINE if m else set())
+    qweight = sum(idf.get(t, 1.0) for t in q) or 1.0
     for u in units:
         toks = u.tokens or frozenset(T.tokenize(u.text))
         overlap = sum(idf.get(t, 1.0) for t in q & toks) / qweight
@@ -125,11 +127,15 @@ def select(
     short = _lead(units, best, question, tuning)
     seen = {_key(u.text) for u in short}
     more: list[Unit] = []
-    for target, limit, cap in (
-        (short, tuning.short_words, tuning.max_short_words),
-        (more, tuning.max_full_words, tuning.max_full_words),
+    for target, limit, cap, same, other in (
+        (short, tuning.short_words, tuning.max_short_words, tuning.short_same, tuning.short_other),
+        (more, tuning.max_full_words, tuning.max_full_words, tuning.more_same, tuning.more_other),
     ):
         for u in ranked:
+            # Close to the best sentence, or it is not worth the reader's time; another passage's
+            # sentence must be closer still, or the answer drifts to a neighbouring topic.
+            if u.score < best.score * (same if u.chunk_index == best.chunk_index else other):
+                continue
             chosen = short + more
             words = sum(x.words for x in chosen)
             if sum(x.words for x in target) >= limit or words >= tuning.max_full_words:
@@ -161,7 +167,7 @@ def _lead(units: list[Unit], best: Unit, question: str, tuning: Tuning) -> list[
         follow = [u for u in items if u.position > best.position][: tuning.max_list_items]
         if follow:
             return [best, *follow]
-    return _with_antecedent(units, best, set())
+    return _with_antecedent(units, best, set()) or [best]
 
 
 def _with_antecedent(units: list[Unit], u: Unit, seen: set[str]) -> list[Unit]:
@@ -169,8 +175,10 @@ def _with_antecedent(units: list[Unit], u: Unit, seen: set[str]) -> list[Unit]:
     if not DANGLING.match(u.text):
         return [u]
     before = next((x for x in units if x.chunk_index == u.chunk_index and x.position == u.position - 1), None)
-    if before is None or before.score < 0 or _key(before.text) in seen or before.is_list_item:
-        return [u]
+    if before is not None and _key(before.text) in seen:
+        return [u]  # its antecedent is already in the answer
+    if before is None or before.score < 0 or before.is_list_item:
+        return []  # "This …" with nothing to point back to is left out
     return [before, u]
 
 

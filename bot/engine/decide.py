@@ -20,10 +20,37 @@ from bot.engine.tuning import Tuning
 
 @dataclass(frozen=True)
 class CorpusUnit:
+    """One sentence of the corpus, with what the detail and figure checks look up in it, worked
+    out once per index (every question would otherwise re-read a thousand sentences)."""
+
     chunk_id: str
     position: int
     text: str
     item: bool  # a list item
+    tokens: frozenset[str] = frozenset()
+    # (number, stem) for each number followed within four words by a word: "five clinical areas"
+    # gives ("5", "clinic") and ("5", "area"). Years do not count.
+    counts: frozenset[tuple[str, str]] = frozenset()
+    quantity: bool = False  # holds a figure that counts or measures (20%, £200 million, 1 in 5)
+
+    @classmethod
+    def of(cls, chunk_id: str, position: int, text: str, item: bool) -> CorpusUnit:
+        words = T.words(text)
+        counts = {
+            (_number(w), t)
+            for i, w in enumerate(words)
+            if (w.isdigit() and not YEAR.fullmatch(w)) or w in NUMBER_WORDS
+            for t in T.tokenize(" ".join(words[i + 1 : i + 5]))
+        }
+        return cls(
+            chunk_id,
+            position,
+            text,
+            item,
+            frozenset(T.tokenize(text)),
+            frozenset(counts),
+            bool(FIGURE.search(text)) and _has_quantity(text),
+        )
 
 
 @dataclass(frozen=True)
@@ -153,9 +180,9 @@ def missing_detail(question: str, units: list[CorpusUnit]) -> CorpusUnit | bool:
         thing = T.tokenize(m.group("what") or m.group("what2") or "")
         if not number or not thing or not (m.group("n2") or ENUMERATE.search(question[: m.start()])):
             continue
-        mentions = [u for u in units if _near(number, thing[-1], u.text)]
+        mentions = [u for u in units if (number, thing[-1]) in u.counts]
         # Given anywhere with any of its words ("five priorities" for "five priority actions")?
-        related = [u for u in units if any(_near(number, t, u.text) for t in thing)]
+        related = [u for u in units if any((number, t) in u.counts for t in thing)]
         # Never mentioned in these words: the guidance may still give it in others, so no verdict.
         if mentions and not any(_lists(u, number, units) for u in related):
             return mentions[0]
@@ -180,7 +207,7 @@ def _lists(u: CorpusUnit, number: str, units: list[CorpusUnit]) -> bool:
 HOW_MANY = re.compile(r"\bhow many\s+((?:[\w-]+\s+){0,3}?[\w-]+s)\b", re.I)
 
 
-def missing_figure(question: str, subject_text: str, units: list[str], idf: dict[str, float]) -> bool:
+def missing_figure(question: str, subject_text: str, units: list[CorpusUnit], idf: dict[str, float]) -> bool:
     """The question asks for a figure and no sentence of `units` (the whole corpus) has a quantity
     beside the question's subject: the three rarest corpus terms of `subject_text` (the question as
     planned, with the turn it follows)."""
@@ -192,37 +219,15 @@ def missing_figure(question: str, subject_text: str, units: list[str], idf: dict
     counted = HOW_MANY.search(question)
     if counted:  # "how many X": a number right before (a word of) X somewhere in the guidance
         words = T.tokenize(counted.group(1))
-        return not words or not any(_near_any_number(w, u) for w in words for u in units)
-    key = sorted(set(subject), key=lambda t: -idf[t])[:3]
-    for u in units:
-        toks = set(T.tokenize(u))
-        if FIGURE.search(u) and toks & set(key) and _has_quantity(u):
-            return False
-    return True
+        counted_words = set(words)
+        return not words or not any(t in counted_words for u in units for _, t in u.counts)
+    key = set(sorted(set(subject), key=lambda t: -idf[t])[:3])
+    return not any(u.quantity and u.tokens & key for u in units)
 
 
 _GENERIC = frozenset(
     T.tokenize("health inequalities nhs people patients year years time times way ways thing things")
 )
-
-
-def _near(number: str, thing: str, unit: str) -> bool:
-    """`number` within four words before `thing` ("five clinical areas", "11 outcomes")."""
-    words = T.words(unit)
-    return any(
-        _number(w) == number and thing in T.tokenize(" ".join(words[i + 1 : i + 5]))
-        for i, w in enumerate(words)
-    )
-
-
-def _near_any_number(thing: str, unit: str) -> bool:
-    """A count (not a year) within four words before `thing`: "68 trusts", "five clinical areas"."""
-    words = T.words(unit)
-    return any(
-        ((w.isdigit() and not YEAR.fullmatch(w)) or w in NUMBER_WORDS)
-        and thing in T.tokenize(" ".join(words[i + 1 : i + 5]))
-        for i, w in enumerate(words)
-    )
 
 
 YEAR = re.compile(r"(?:19|20)\d\d")

@@ -82,7 +82,7 @@ class Engine:
         """Every sentence of the corpus, to check what the guidance gives anywhere, not only in the
         passages one search found."""
         return [
-            decide.CorpusUnit(chunk_id, pos, text, item)
+            decide.CorpusUnit.of(chunk_id, pos, text, item)
             for chunk_id, units in self.retriever.units[0].items()
             for pos, (text, item, _) in enumerate(units)
         ]
@@ -140,8 +140,7 @@ class Engine:
         if detail:
             return self._mention(turn, result, detail, passages[0])
         subject = f"{result.plan.context} {result.plan.text}"
-        texts = [u.text for u in self.corpus_units]
-        if decide.missing_figure(turn.query, subject, texts, self.retriever.vocabulary.idf):
+        if decide.missing_figure(turn.query, subject, self.corpus_units, self.retriever.vocabulary.idf):
             return self._decline(turn, "statistics_not_in_guidance", result, suggest=True)
         score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t)
         years = {
