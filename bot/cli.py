@@ -17,6 +17,7 @@ from bot.config import get_settings
 from bot.config_check import report
 from bot.evaluation import evaluate, load_questions
 from bot.render_text import render_answer
+from ingest.progress import NothingIndexed
 from ingest.progress import Progress as IngestProgress
 
 app = typer.Typer(
@@ -70,7 +71,7 @@ class _RichProgress(IngestProgress):
 
 
 def _ingest(corpus: Path, index: Path, rebuild: bool, quiet: bool):
-    from ingest.pipeline import NothingIndexed, run_ingest
+    from ingest.pipeline import run_ingest
 
     try:
         return run_ingest(
@@ -124,7 +125,6 @@ IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (de
 
 def _engine(index: Path | None = None):
     from bot.engine_cache import get_engine
-    from ingest.pipeline import NothingIndexed
 
     try:
         return get_engine(index_dir=index, progress=_RichProgress(enabled=True))

@@ -24,14 +24,10 @@ from ingest.chunking import ChunkerSettings, chunk_document, load_tokenizer
 from ingest.embedding import resolve_model_dir
 from ingest.library import build_library
 from ingest.loaders import LoadError, corpus_files, load_document, load_sources
-from ingest.progress import Progress
+from ingest.progress import NothingIndexed, Progress
 
 # Bump when chunking, embedding text or the build's files change meaning: forces a full rebuild.
 PIPELINE_VERSION = 8
-
-
-class NothingIndexed(Exception):
-    pass
 
 
 @dataclass

@@ -1,7 +1,11 @@
-"""What an ingest tells its caller as it goes; a module of its own so the CLI can implement it
-without importing the pipeline (and its heavy imports) at start-up."""
+"""What an ingest tells its caller as it goes, and how it fails; a module of its own so the CLI can
+use both without importing the pipeline (langchain, sentence-transformers) at start-up."""
 
 from __future__ import annotations
+
+
+class NothingIndexed(Exception):
+    """No file in the corpus could be indexed (each one's reason is in the message)."""
 
 
 class Progress:

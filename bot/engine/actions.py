@@ -42,6 +42,16 @@ READERS = [
 ]
 
 
+# A cue for a conversation with a patient fits a question about care or consultations, not one
+# about boards, policy or figures (judged answers: the commonest odd action).
+PATIENT_CUE = re.compile(r"\bpatients?\b", re.I)
+ABOUT_CARE = re.compile(
+    r"\b(?:patients?|consultations?|clinics?|appointments?|wards?|conversations?|talk|"
+    r"speak|ask(?:ing)?|families|carers?|people I see)\b",
+    re.I,
+)
+
+
 def prepare(library: list[dict]) -> list[dict]:
     for it in library:
         it["_tokens"] = frozenset(T.tokenize(it["text"] + " " + (it.get("section") or "")))
@@ -67,7 +77,7 @@ def pick(
     who = readers(question)
     scored = []
     for it in library:
-        if it["audience"] not in who:
+        if it["audience"] not in who or (PATIENT_CUE.search(it["text"]) and not ABOUT_CARE.search(question)):
             continue
         overlap = sum(idf.get(tok, 1.0) for tok in q & it["_tokens"])
         in_hits = it["chunk_id"] in hit_rank
