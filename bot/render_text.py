@@ -21,8 +21,11 @@ def render_answer(answer: Answer, full: bool = False) -> str:
         lines += ["", "You could ask:"] + [f"  • {q}" for q in answer.suggestions]
     if answer.abstained and not answer.citations:
         return "\n".join(lines)
+    # The sources of what is on screen: the rest are listed with the rest of the answer (--full).
+    shown = answer.answer + (answer.more if full else "")
+    in_view = {c.n for c in answer.citations if f"[{c.n}]" in shown} | {a.citation for a in answer.actions}
     lines += ["", "Sources"]
-    for c in answer.citations:
+    for c in (c for c in answer.citations if c.n in in_view):
         where = ", ".join(x for x in (c.section and f"section “{c.section}”", c.page and f"p. {c.page}") if x)
         pub = ", ".join(str(x) for x in (c.publisher, c.year) if x)
         lines.append(f"  [{c.n}] {c.title}" + (f" ({pub})" if pub else "") + (f" — {where}" if where else ""))
