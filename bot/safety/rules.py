@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, get_args
 
 from bot.safety.vocabulary import POLICY_VETO, REFERENT, REFERENT_CASED, REFERENT_WORDS
 
@@ -24,15 +24,7 @@ Reason = Literal[
     "injection",
     "out_of_scope",
 ]
-REASONS: tuple[Reason, ...] = (
-    "individual_patient",
-    "clinical_advice",
-    "opinion",
-    "other_nation",
-    "after_corpus_date",
-    "injection",
-    "out_of_scope",
-)
+REASONS: tuple[Reason, ...] = get_args(Reason)
 # A gate entry that opens when the question refers to one patient ("my patient", "this man", "[name]").
 REF = "<ref>"
 CLAUSE_BREAK = re.compile(r"[?!\n]")
