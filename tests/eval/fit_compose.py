@@ -12,7 +12,6 @@ a coordinate search over each knob's grid maximises short + 0.5 x lead on the tr
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import random
 import re
@@ -24,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.engine import Engine  # noqa: E402
 from bot.evaluation import first_hit  # noqa: E402
-from tests.eval.fit_tuning import DEFAULT_SETS  # noqa: E402
+from tests.eval.fit_tuning import DEFAULT_SETS, coordinate_search  # noqa: E402
 
 GRID = {
     "unit_similarity_weight": [0.5, 1.0, 2.0],
@@ -59,18 +58,7 @@ def run(engine: Engine, t, questions):
 
 
 def fit(engine: Engine, questions: list[dict], start):
-    best, best_s = start, score(run(engine, start, questions))
-    for _ in range(1):
-        improved = False
-        for k, values in GRID.items():
-            for v in values:
-                cand = dataclasses.replace(best, **{k: v})
-                s = score(run(engine, cand, questions))
-                if s > best_s + 1e-9:
-                    best, best_s, improved = cand, s, True
-        if not improved:
-            break
-    return best
+    return coordinate_search(start, GRID, lambda t: score(run(engine, t, questions)), rounds=1)
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ than a weak answer that the citations show to be off topic.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import random
 import sys
@@ -32,7 +31,7 @@ from bot.engine import (  # noqa: E402
     decide,
 )
 from bot.engine.tuning import Tuning  # noqa: E402
-from tests.eval.fit_tuning import DEFAULT_SETS  # noqa: E402
+from tests.eval.fit_tuning import DEFAULT_SETS, coordinate_search  # noqa: E402
 
 GRID = {
     "min_dense": [0.2, 0.25, 0.3, 0.35],
@@ -79,18 +78,7 @@ def objective(t: Tuning, rows) -> float:
 
 
 def fit(rows, start: Tuning) -> Tuning:
-    best, best_s = start, objective(start, rows)
-    for _ in range(3):
-        improved = False
-        for k, values in GRID.items():
-            for v in values:
-                cand = dataclasses.replace(best, **{k: v})
-                s = objective(cand, rows)
-                if s > best_s + 1e-9:
-                    best, best_s, improved = cand, s, True
-        if not improved:
-            break
-    return best
+    return coordinate_search(start, GRID, lambda t: objective(t, rows))
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ by L-BFGS. The printed weights are what `Tuning.fusion` holds.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import sys
@@ -94,6 +95,23 @@ def ranks(w: np.ndarray, rows) -> list[int | None]:
 def metrics(rs: list[int | None]) -> tuple[float, float]:
     n = len(rs) or 1
     return sum(1 for x in rs if x and x <= 5) / n, sum(1 / x for x in rs if x) / n
+
+
+def coordinate_search(start, grid: dict[str, list], score, rounds: int = 3):
+    """Try each value of each knob of `grid` on a `Tuning`, keep what raises `score(tuning)`; repeat
+    until a round changes nothing (the decline and composition fits use it)."""
+    best, best_s = start, score(start)
+    for _ in range(rounds):
+        improved = False
+        for k, values in grid.items():
+            for v in values:
+                cand = dataclasses.replace(best, **{k: v})
+                s = score(cand)
+                if s > best_s + 1e-9:
+                    best, best_s, improved = cand, s, True
+        if not improved:
+            break
+    return best
 
 
 def main() -> None:
