@@ -62,8 +62,10 @@ class Evidence:
     unknown_names: int  # capitalised words the corpus never uses ("Medicaid", "Texas")
 
 
-def evidence(hits: list[Hit], p: QueryPlan, vocab: Vocabulary, question: str, had_pii: bool) -> Evidence:
-    top = hits[:3]
+def evidence(
+    hits: list[Hit], p: QueryPlan, vocab: Vocabulary, question: str, had_pii: bool, depth: int = 3
+) -> Evidence:
+    top = hits[:depth]
     idf = vocab.idf
     qs = set(p.bm25_tokens)
     mass = sum(idf.get(t, 1.0) for t in qs) or 1.0

@@ -113,7 +113,7 @@ class Engine:
         if talk:
             answer = self._decline(turn, talk)
             if talk in ("greeting", "help"):  # starters: the library's first questions cover the basics
-                answer.suggestions = self.examples[:3]
+                answer.suggestions = self.examples[: self.tuning.max_suggestions]
             return answer
         if guarded.scope is not None:
             if guarded.scope.reason == "individual_patient" and guarded.scope.remainder:
@@ -127,14 +127,17 @@ class Engine:
 
     def _answer(self, turn: _Turn, request: Request) -> Answer:
         t = self.tuning
-        result = self.retriever.search(turn.query, k=8, history=turn.history or None)
+        result = self.retriever.search(turn.query, k=t.answer_search_k, history=turn.history or None)
         hits = _prefer_document(result.hits, request.doc_id)
-        ev = decide.evidence(hits, result.plan, self.retriever.vocabulary, turn.query, bool(turn.warnings))
+        vocab = self.retriever.vocabulary
+        ev = decide.evidence(hits, result.plan, vocab, turn.query, bool(turn.warnings), t.evidence_passages)
         if not hits or not decide.enough(ev, t):
             return self._decline(turn, "no_evidence", result, suggest=True)
         passages = [h for h in hits if not T.REFERENCE_SECTION.search(h.chunk.get("section") or "")][
             : t.answer_passages
         ]
+        if not passages:  # only reference lists were found: they are sources, not answers
+            return self._decline(turn, "no_evidence", result, suggest=True)
         units = self._units(passages, result)
         detail = decide.missing_detail(turn.query, self.corpus_units)
         if detail:
@@ -206,7 +209,9 @@ class Engine:
         )
 
     def _summary(self, turn: _Turn, request: Request) -> Answer:
-        rows = documents.summary_rows(self.retriever, request.doc_id, request.section, limit=6)
+        rows = documents.summary_rows(
+            self.retriever, request.doc_id, request.section, limit=self.tuning.summary_sentences
+        )
         if not rows:
             return self._decline(turn, "no_evidence", suggest=True)
         citer = Citer(self.documents, self.today or date.today())
@@ -277,10 +282,10 @@ class Engine:
         """Up to three questions from the prompt library closest in meaning to what was asked."""
         vectors = self.example_vectors
         if vectors is None or not query.strip():
-            return self.examples[:3]
+            return self.examples[: self.tuning.max_suggestions]
         qv = result.vector if result is not None else self.retriever.encoder.encode([query])[0]
         order = np.argsort(-(vectors @ qv))
-        return [self.examples[i] for i in order[:3]]
+        return [self.examples[i] for i in order[: self.tuning.max_suggestions]]
 
 
 def _prefer_document(hits: list[Hit], doc_id: str | None) -> list[Hit]:

@@ -218,7 +218,7 @@ class Retriever:
         qset = set(T.tokenize(p.text))
         rarest = max(idf.values(), default=1.0)
         mass = sum(idf.get(t, rarest) for t in qset) or 1.0
-        top = np.argsort(-bm25)[:5]
+        top = np.argsort(-bm25)[: self.tuning.confidence_passages]
         return max(
             (sum(idf.get(t, 0.0) for t in qset & self.vocabulary.chunk_tokens[i]) / mass for i in top),
             default=0.0,

@@ -87,6 +87,11 @@ class Tuning:
     max_dense_with_unknown_names: float = 0.6  # a name the corpus never mentions needs a close passage
 
     # --- composition --------------------------------------------------------------------------
+    answer_search_k: int = 8  # passages searched for an answer (actions may come from any of them)
+    evidence_passages: int = 3  # the top passages whose closeness decides answer or decline
+    confidence_passages: int = 5  # BM25's top passages that lexical confidence is measured on
+    summary_sentences: int = 6  # sentences in a document or section summary (one per section)
+    max_suggestions: int = 3  # questions offered with a decline or with help
     answer_passages: int = 5  # top passages whose sentences may be quoted
     max_cited_passages: int = 3  # passages one answer quotes from
     short_words: int = 60  # the short answer stops growing once it has this many words ...
