@@ -5,6 +5,7 @@ deliverables are not in the library, and an action for one reader is not offered
 
 from __future__ import annotations
 
+import math
 import re
 
 from bot.engine import text as T
@@ -79,7 +80,7 @@ def pick(
     for it in library:
         if it["audience"] not in who or (PATIENT_CUE.search(it["text"]) and not ABOUT_CARE.search(question)):
             continue
-        overlap = sum(idf.get(tok, 1.0) for tok in q & it["_tokens"])
+        overlap = math.fsum(idf.get(tok, 1.0) for tok in q & it["_tokens"])  # order-free, as in compose
         in_hits = it["chunk_id"] in hit_rank
         if not overlap and not in_hits:
             continue  # an action sharing nothing with the question is an odd one

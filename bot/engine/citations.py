@@ -59,7 +59,7 @@ class Citer:
             if pos is None:
                 return 0  # never an action without its source
             chunk = retriever.chunks[pos]
-            hit = Hit(rank=0, chunk=chunk, score=0.0, dense=0.0, bm25=0.0, dense_rank=0, bm25_rank=0)
+            hit = Hit.cited(chunk)
         return self.cite(hit, [action["text"]])
 
     def frame(self, hit: Hit) -> str:

@@ -8,6 +8,7 @@ The best sentence leads; the short answer stops at about 60–110 words and the 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -48,11 +49,6 @@ FURNITURE = re.compile(
     r"we would like to thank|for more information|find out more)\b",
     re.I,
 )
-NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|"
-    r"million|billion|half|third|quarter|percent|per cent)\b",
-    re.I,
-)
 
 
 @dataclass(eq=False)
@@ -83,10 +79,10 @@ def score_units(
     subject = set(T.tokenize(m.group(1) or m.group(2))) if m else set()
     # In "how does the map define X?", "define" asks for a definition; it is not what to look for.
     q = set(query_tokens) - (ASKING_TO_DEFINE if m else set())
-    qweight = sum(idf.get(t, 1.0) for t in q) or 1.0
+    qweight = math.fsum(idf.get(t, 1.0) for t in q) or 1.0  # fsum: order-free (see Vocabulary.share)
     for u in units:
         toks = u.tokens or frozenset(T.tokenize(u.text))
-        overlap = sum(idf.get(t, 1.0) for t in q & toks) / qweight
+        overlap = math.fsum(idf.get(t, 1.0) for t in q & toks) / qweight
         # Passage rank matters most; among a passage's sentences, meaning and shared words decide.
         # Meaning catches the sentence that answers a paraphrase; shared words keep exact terms in front.
         u.score = tuning.unit_overlap_weight * overlap
@@ -222,21 +218,6 @@ def _order(chosen: list[Unit]) -> list[Unit]:
 
 def _key(text: str) -> str:
     return " ".join(T.words(text))
-
-
-def asks_for_figure(question: str) -> bool:
-    return bool(
-        re.search(
-            r"\b(?:how many|how much|what (?:percentage|proportion|share|number|rate)|"
-            r"statistics?|figures?|rates? of|percent(?:age)?|proportion of)\b",
-            question,
-            re.I,
-        )
-    )
-
-
-def has_figure(units: list[Unit]) -> bool:
-    return any(NUMBER.search(u.text) for u in units)
 
 
 def render_lines(chosen: list[Unit], number_of: dict[int, int], frames: dict[int, str]) -> str:

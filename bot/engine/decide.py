@@ -66,14 +66,8 @@ def evidence(
     hits: list[Hit], p: QueryPlan, vocab: Vocabulary, question: str, had_pii: bool, depth: int = 3
 ) -> Evidence:
     top = hits[:depth]
-    idf = vocab.idf
     qs = set(p.bm25_tokens)
-    mass = sum(idf.get(t, 1.0) for t in qs) or 1.0
-    pos = {c["chunk_id"]: i for i, c in enumerate(vocab.chunks)}
-    cover = max(
-        (sum(idf.get(t, 1.0) for t in qs & vocab.chunk_tokens[pos[h.chunk_id]]) / mass for h in top),
-        default=0.0,
-    )
+    cover = max((vocab.share(qs, vocab.chunk_tokens[vocab.position[h.chunk_id]]) for h in top), default=0.0)
     unknown, names = unknown_terms(question, vocab)
     content = [w for w in T.words(question) if w not in T.STOPWORDS and len(w) >= 3]
     return Evidence(
@@ -223,7 +217,9 @@ def missing_figure(question: str, subject_text: str, units: list[CorpusUnit], id
         words = T.tokenize(counted.group(1))
         counted_words = set(words)
         return not words or not any(t in counted_words for u in units for _, t in u.counts)
-    key = set(sorted(set(subject), key=lambda t: -idf[t])[:3])
+    key = set(
+        sorted(set(subject), key=lambda t: (-idf[t], t))[:3]
+    )  # ties broken by the word, not by set order
     return not any(u.quantity and u.tokens & key for u in units)
 
 

@@ -223,7 +223,7 @@ class Engine:
             ci = hits.setdefault(chunk["chunk_id"], len(hits))
             units.append(Unit(text=text, chunk_index=ci, position=len(units), is_list_item=item))
         for chunk_id, ci in hits.items():
-            hit = _hit(self.retriever.chunks[self.retriever.position[chunk_id]])
+            hit = Hit.cited(self.retriever.chunks[self.retriever.position[chunk_id]])
             number[ci] = citer.cite(hit, [u.text for u in units if u.chunk_index == ci])
             frames[ci] = citer.frame(hit)
         short, more = _split_words(units, self.tuning.max_short_words)
@@ -260,7 +260,7 @@ class Engine:
         """not_in_guidance_detail: say so, and cite the sentence that mentions the thing (else the
         closest sentence of the best passage)."""
         if isinstance(mention, decide.CorpusUnit):
-            hit = _hit(self.retriever.chunks[self.retriever.position[mention.chunk_id]])
+            hit = Hit.cited(self.retriever.chunks[self.retriever.position[mention.chunk_id]])
             unit = Unit(
                 text=mention.text, chunk_index=0, position=mention.position, is_list_item=mention.item
             )
@@ -307,10 +307,6 @@ def _split_words(units: list[Unit], limit: int) -> tuple[list[Unit], list[Unit]]
             break
         words += u.words
     return units[:cut], units[cut:]
-
-
-def _hit(chunk: dict) -> Hit:
-    return Hit(rank=0, chunk=chunk, score=0.0, dense=0.0, bm25=0.0, dense_rank=0, bm25_rank=0)
 
 
 def _timing(turn: _Turn, result: SearchResult) -> dict[str, float]:

@@ -77,7 +77,6 @@ class QueryPlan:
     bm25_tokens: list[str] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
     context: str = ""  # the earlier question a follow-up is read with ("" when none)
-    visibility: float = 1.0  # IDF-weighted share of the question's content words the corpus uses
 
 
 class Vocabulary:
@@ -115,6 +114,20 @@ class Vocabulary:
     @cached_property
     def chunk_tokens(self) -> list[set[str]]:
         return [set(T.tokenize(c["embed_text"])) for c in self.chunks]
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Each passage's index by chunk id."""
+        return {c["chunk_id"]: i for i, c in enumerate(self.chunks)}
+
+    def share(self, query: set[str], tokens: set[str] | frozenset[str], unknown: float = 1.0) -> float:
+        """The IDF-weighted share of the query's terms found in `tokens` (a term the corpus never
+        uses weighs `unknown`)."""
+        idf = self.idf
+        # fsum: exact whatever the order, and sets iterate in a per-process order (hash seed), so a plain
+        # sum could differ in its last bit between two processes and flip a tie.
+        mass = math.fsum(idf.get(t, unknown) for t in query) or 1.0
+        return math.fsum(idf.get(t, unknown) for t in query & tokens) / mass
 
     @cached_property
     def idf(self) -> dict[str, float]:
@@ -159,15 +172,6 @@ class Vocabulary:
             return True
         return len(w) >= 5 and self.correct(w, cutoff=88) is not None
 
-    def visibility(self, tokens: list[str]) -> float:
-        """IDF-weighted share of the tokens that occur in the corpus; unknown tokens weigh as the rarest."""
-        qs = set(tokens)
-        if not qs:
-            return 1.0
-        rarest = max(self.idf.values(), default=1.0)
-        total = sum(self.idf.get(t, rarest) for t in qs)
-        return sum(self.idf[t] for t in qs if t in self.idf) / (total or 1.0)
-
 
 def plan(vocab: Vocabulary, question: str, history: list[str] | None = None) -> QueryPlan:
     raw_words = re.findall(r"[A-Za-z0-9+']+|[^A-Za-z0-9+'\s]+", question)
@@ -186,7 +190,6 @@ def plan(vocab: Vocabulary, question: str, history: list[str] | None = None) -> 
             continue
         corrected.append(vocab.correct(w) or w)
     dense_text = " ".join(corrected) if corrected != T.words(text) else text
-    own_tokens = T.tokenize(" ".join(corrected + expansions))
     # The last two turns: the previous question may itself be a follow-up ("what was the first one?").
     context = " ".join(history[-2:]) if history else ""
     bm25_text = " ".join(corrected + expansions + (T.words(context) if context else []))
@@ -196,5 +199,4 @@ def plan(vocab: Vocabulary, question: str, history: list[str] | None = None) -> 
         bm25_tokens=T.tokenize(bm25_text),
         expansions=expansions,
         context=context,
-        visibility=vocab.visibility(own_tokens),
     )

@@ -38,6 +38,11 @@ class Hit:
     def chunk_id(self) -> str:
         return self.chunk["chunk_id"]
 
+    @classmethod
+    def cited(cls, chunk: dict) -> Hit:
+        """A passage cited without having been searched for (an action's source, a summary's)."""
+        return cls(rank=0, chunk=chunk, score=0.0, dense=0.0, bm25=0.0, dense_rank=0, bm25_rank=0)
+
 
 @dataclass
 class Signals:
@@ -67,7 +72,7 @@ class Retriever:
         self.threads = threads
         self.vocabulary = Vocabulary(self.chunks, self.documents)
         self.is_reference = np.array([T.looks_like_references(c) for c in self.chunks], dtype=bool)
-        self.position = {c["chunk_id"]: i for i, c in enumerate(self.chunks)}
+        self.position = self.vocabulary.position
 
     # --- loaded on first use, so `hibot search` pays only for what it needs -------------------
     @cached_property
@@ -178,15 +183,10 @@ class Retriever:
             _rrf(sig.sentence, depth, t.rrf_k),
         ]
         cand = np.flatnonzero((ranks[0] > 0) | (ranks[1] > 0) | (ranks[2] > 0))
-        idf = self.vocabulary.idf
+        vocab = self.vocabulary
         qset = set(p.bm25_tokens)
-        qmass = sum(idf.get(t_, 1.0) for t_ in qset) or 1.0
-        coverage = np.array(
-            [sum(idf.get(t_, 1.0) for t_ in qset & self.vocabulary.chunk_tokens[i]) / qmass for i in cand]
-        )
-        doc_match = {
-            d: sum(idf.get(t_, 1.0) for t_ in qset & toks) / qmass for d, toks in self.document_tokens.items()
-        }
+        coverage = np.array([vocab.share(qset, vocab.chunk_tokens[i]) for i in cand])
+        doc_match = {d: vocab.share(qset, toks) for d, toks in self.document_tokens.items()}
         document = np.array([doc_match.get(self.chunks[i]["doc_id"], 0.0) for i in cand])
         conf = self.lexical_confidence(p, sig.bm25)
         # 1 when words cannot see the question at all, 0 once BM25's best passages hold enough of it.
@@ -214,15 +214,11 @@ class Retriever:
         """How far words can be trusted for this question: the IDF-weighted share of its terms that
         BM25's best passages hold. A paraphrase shares only generic words with the passage that
         answers it, and then BM25's top passages cover little of the question."""
-        idf = self.vocabulary.idf
+        vocab = self.vocabulary
         qset = set(T.tokenize(p.text))
-        rarest = max(idf.values(), default=1.0)
-        mass = sum(idf.get(t, rarest) for t in qset) or 1.0
+        rarest = max(vocab.idf.values(), default=1.0)  # a word the corpus never uses counts fully against
         top = np.argsort(-bm25)[: self.tuning.confidence_passages]
-        return max(
-            (sum(idf.get(t, 0.0) for t in qset & self.vocabulary.chunk_tokens[i]) / mass for i in top),
-            default=0.0,
-        )
+        return max((vocab.share(qset, vocab.chunk_tokens[i], unknown=rarest) for i in top), default=0.0)
 
     def _hits(self, order: list[int], k: int, sig: Signals, score_of: dict[int, float]) -> list[Hit]:
         dense_rank, bm25_rank = _ranks(sig.dense), _ranks(sig.bm25)
