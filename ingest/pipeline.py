@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine.lexical import BM25Index
+from bot.engine import lexical
 from bot.engine.text import split_units
 from ingest import index_store
 from ingest.chunking import ChunkerSettings, chunk_document, load_tokenizer
@@ -304,7 +304,7 @@ def _previous_unit_vectors(index_dir: Path, previous: dict | None, sig: dict) ->
 
 
 def _write_lexical_and_library(build: Path, chunks: list[dict], docs_meta: dict) -> None:
-    BM25Index.build([c["embed_text"] for c in chunks]).save(build / "bm25")
+    lexical.build([c["embed_text"] for c in chunks], build / "bm25")
     library = build_library(chunks, docs_meta)
     (build / "library.json").write_text(json.dumps(library, ensure_ascii=False))
 

@@ -8,7 +8,9 @@ so one retriever serves many threads at once.
 from __future__ import annotations
 
 import json
+import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -73,6 +75,10 @@ class Retriever:
         self.vocabulary = Vocabulary(self.chunks, self.documents)
         self.is_reference = np.array([T.looks_like_references(c) for c in self.chunks], dtype=bool)
         self.position = self.vocabulary.position
+        # The query encoder (a 90 MB ONNX graph) is the slowest thing to load and every question needs
+        # it: start loading it now, beside the rest of the start-up, rather than on the first question.
+        self._encoder: Future[QueryEncoder] = Future()
+        threading.Thread(target=self._load_encoder, name="hibot-encoder-load", daemon=True).start()
 
     # --- loaded on first use, so `hibot search` pays only for what it needs -------------------
     @cached_property
@@ -84,11 +90,21 @@ class Retriever:
         faiss.omp_set_num_threads(self.threads)
         return faiss.read_index(str(self.build_dir / "dense.faiss"))
 
-    @cached_property
+    def _load_encoder(self) -> None:
+        try:
+            self._encoder.set_result(
+                QueryEncoder(
+                    self.build_dir / "query_encoder.onnx",
+                    self.build_dir / "tokenizer.json",
+                    threads=self.threads,
+                )
+            )
+        except BaseException as e:  # raised again, in the caller's thread, by the first question
+            self._encoder.set_exception(e)
+
+    @property
     def encoder(self) -> QueryEncoder:
-        return QueryEncoder(
-            self.build_dir / "query_encoder.onnx", self.build_dir / "tokenizer.json", threads=self.threads
-        )
+        return self._encoder.result()
 
     @cached_property
     def bm25(self) -> BM25Index:
