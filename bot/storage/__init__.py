@@ -44,8 +44,14 @@ def open_store(settings) -> Store:
     from bot.storage.store import Store
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.effective_database_url, user_hash_salt=settings.user_hash_salt)
+    store = Store(
+        settings.effective_database_url,
+        user_hash_salt=settings.user_hash_salt,
+        store_questions=settings.store_questions,
+    )
     store.migrate()
+    if settings.lead_ids:  # HIBOT_LEADS seeds the leads table; leads are then managed in chat
+        store.seed_leads(settings.lead_pairs())
     return store
 
 

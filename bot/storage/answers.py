@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.models import Answer
+from bot.safety import redact
 from bot.storage.base import StoreBase, utcnow
 from bot.storage.records import StoredAnswer
 from bot.storage.schema import answers
@@ -25,15 +26,20 @@ class AnswerStore(StoreBase):
         corpus_hash: str | None = None,
         now: datetime | None = None,
     ) -> None:
-        """Audit trail. `answer.question` is already redacted; the raw question is never passed here.
-        Saving the same answer_id again (e.g. shared to a channel) keeps the first record."""
+        """Audit trail. `answer.question` is already redacted by the engine; the guard runs again here so
+        nothing identifiable is stored whatever the caller passed. With `store_questions` off only the
+        hash is kept (the text is blanked in the stored Answer too). Saving the same answer_id again
+        (e.g. shared to a channel) keeps the first record."""
+        question = redact(answer.question).text
+        answer_json = answer.to_dict()
+        answer_json["question"] = question if self.store_questions else ""
         stmt = (
             self._insert(answers)
             .values(
                 answer_id=answer.answer_id,
-                question_hash=hashlib.sha256(answer.question.encode()).hexdigest(),
-                question_redacted=answer.question,
-                answer_json=answer.to_dict(),
+                question_hash=hashlib.sha256(question.encode()).hexdigest(),
+                question_redacted=question if self.store_questions else "",
+                answer_json=answer_json,
                 rendered_json=rendered,
                 platform=platform,
                 user_hash=self.hash_user(platform, user_id) if user_id else None,

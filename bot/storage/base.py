@@ -75,11 +75,14 @@ def engine_for(url: str) -> Engine:
 class StoreBase:
     """The engine and helpers each per-concern part of `Store` (bot/storage/store.py) builds on."""
 
-    def __init__(self, url: str, user_hash_salt: str = "hibot"):
+    def __init__(self, url: str, user_hash_salt: str = "hibot", *, store_questions: bool = True):
+        """`store_questions=False` (HIBOT_STORE_QUESTIONS=false) keeps only each question's hash in
+        the audit trail, not its redacted text: the leads' report then has no questions to show."""
         self.url = url
         self.engine = engine_for(url)
         self.dialect = self.engine.dialect.name
         self._salt = user_hash_salt
+        self.store_questions = store_questions
 
     # --- lifecycle ------------------------------------------------------------------------------
     def migrate(self) -> None:

@@ -7,9 +7,10 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import select, update
 
 from bot.storage.base import StoreBase, utcnow
+from bot.storage.claims import held, insert_claim, take_over
 from bot.storage.records import Claim, Delivery
 from bot.storage.schema import deliveries
 
@@ -70,28 +71,25 @@ class DeliveryStore(StoreBase):
         the takeover is a conditional UPDATE on the old claim_token, so exactly one reclaimer wins.
         A retried row keeps its prompt_id: the channel gets the prompt that was chosen first."""
         token = uuid.uuid4().hex
-        ins = (
-            self._insert(deliveries)
-            .values(
-                subscription_id=subscription_id,
-                period_key=period_key,
-                slot_at=slot_at,
-                prompt_id=prompt_id,
-                status="claimed",
-                claimed_at=now,
-                claim_token=token,
-                attempts=1,
-                created=now,
-            )
-            .on_conflict_do_nothing(index_elements=["subscription_id", "period_key"])
-            .returning(deliveries.c.id)
+        key = {"subscription_id": subscription_id, "period_key": period_key}
+        ins = self._insert(deliveries).values(
+            **key,
+            slot_at=slot_at,
+            prompt_id=prompt_id,
+            status="claimed",
+            claimed_at=now,
+            claim_token=token,
+            attempts=1,
+            created=now,
         )
         with self.engine.begin() as conn:
-            row = conn.execute(ins).first()
-            if row is not None:
-                return Claim(row.id, token, prompt_id, 1, reclaimed=False)
-            stale_after = now - lease
-            return _take_over(conn, subscription_id, period_key, token, now, stale_after, max_attempts)
+            row_id = insert_claim(conn, ins, deliveries, key)
+            if row_id is not None:
+                return Claim(row_id, token, prompt_id, 1, reclaimed=False)
+            old = take_over(conn, deliveries, key, token, now, now - lease, max_attempts)
+            if old is None:
+                return None
+            return Claim(old.id, token, old.prompt_id, old.attempts + 1, reclaimed=True)
 
     def holds_claim(self, claim: Claim) -> bool:
         """Checked just before posting, to shrink the window in which a takeover could double-send."""
@@ -172,49 +170,4 @@ class DeliveryStore(StoreBase):
 
 
 def _held(claim: Claim):
-    """An UPDATE of the claim's row that applies only while this claim still holds it."""
-    return update(deliveries).where(
-        deliveries.c.id == claim.delivery_id,
-        deliveries.c.claim_token == claim.token,
-        deliveries.c.status == "claimed",
-    )
-
-
-def _take_over(
-    conn: Connection,
-    subscription_id: int,
-    period_key: str,
-    token: str,
-    now: datetime,
-    stale_after: datetime,
-    max_attempts: int,
-) -> Claim | None:
-    """Reclaim an existing row whose claim went stale or whose send failed (see `claim_delivery`)."""
-    stale = (
-        select(deliveries)
-        .where(
-            deliveries.c.subscription_id == subscription_id,
-            deliveries.c.period_key == period_key,
-            deliveries.c.attempts < max_attempts,
-            or_(
-                and_(deliveries.c.status == "claimed", deliveries.c.claimed_at < stale_after),
-                deliveries.c.status == "failed",
-            ),
-        )
-        .with_for_update(skip_locked=True)
-    )
-    old = conn.execute(stale).first()
-    if old is None:
-        return None
-    took = conn.execute(
-        update(deliveries)
-        .where(
-            deliveries.c.id == old.id,
-            deliveries.c.status == old.status,
-            deliveries.c.claim_token == old.claim_token,
-        )
-        .values(status="claimed", claim_token=token, claimed_at=now, attempts=deliveries.c.attempts + 1)
-    ).rowcount
-    if took != 1:
-        return None
-    return Claim(old.id, token, old.prompt_id, old.attempts + 1, reclaimed=True)
+    return held(deliveries, claim.delivery_id, claim.token)

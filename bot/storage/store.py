@@ -11,6 +11,9 @@ begin IMMEDIATE):
     subscriptions.py   weekly-prompt slots
     deliveries.py      the exactly-once delivery ledger
     retention.py       purge by age, and erasure of one person
+    leads.py, local_prompts.py, digests.py, help_requests.py, engagement.py, insights.py,
+    lead_retention.py  the leads' tools: roles, prompts written in chat, the digest ledger,
+                       "Still need help?", engagement with prompt posts, the report's queries
 
 Code that only needs part of it annotates with the protocols in bot/storage/protocols.py.
 """
@@ -22,8 +25,15 @@ from typing import TYPE_CHECKING
 from bot.storage.answers import AnswerStore
 from bot.storage.conversations import ConversationStore
 from bot.storage.deliveries import DeliveryStore
+from bot.storage.digests import DigestStore
+from bot.storage.engagement import EngagementStore
 from bot.storage.events import EventStore
 from bot.storage.feedback import FeedbackStore
+from bot.storage.help_requests import HelpRequestStore
+from bot.storage.insights import InsightStore
+from bot.storage.lead_retention import LeadToolsRetention
+from bot.storage.leads import LeadStore
+from bot.storage.local_prompts import LocalPromptStore
 from bot.storage.protocols import StoreProtocol
 from bot.storage.retention import RetentionStore
 from bot.storage.subscriptions import SubscriptionStore
@@ -37,6 +47,13 @@ class Store(
     FeedbackStore,
     SubscriptionStore,
     DeliveryStore,
+    LeadStore,  # the leads' tools (bot/storage/lead_tables.py) ...
+    LocalPromptStore,
+    DigestStore,
+    HelpRequestStore,
+    EngagementStore,
+    InsightStore,  # ... and the report's queries
+    LeadToolsRetention,  # extends purge and forget to the leads' tables
     TurnStore,  # conversation turns for follow-ups; extends RetentionStore's purge and forget
     RetentionStore,
 ):
