@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Executor
 
-import jwt
-import requests
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from bot.config import Settings
 from bot.runtime import AdapterStore, AnswerEngine
+from bot.teams.auth import Unauthorized
 from bot.teams.bot import HibotTeamsBot
 from bot.teams.connector import TeamsConfigError, TeamsConnection, connect
 
@@ -58,6 +57,7 @@ class TeamsHandler:
         self.bot = bot
         self.auth = connection.auth
         self.adapter = connection.adapter
+        self.service_urls = connection.service_urls
         self.adapter.on_turn_error = self._on_turn_error
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -70,20 +70,19 @@ class TeamsHandler:
             return web.json_response({"error": "invalid activity"}, status=400)
         if not isinstance(body, dict) or not activity.type:
             return web.json_response({"error": "invalid activity"}, status=400)
-        # Authenticate before any work. botbuilder raises PermissionError for a missing or rejected token and
-        # lets jwt decoding errors escape for a malformed one; both are 401 here, never a 500.
+        # Authenticate before any work (bot/teams/auth.py: cached keys, bounded waits). A token that fails
+        # for any reason, the signing keys being unreachable included, is 401: never a 500, 503 or a hang.
         try:
             auth_result = await self.auth.authenticate_request(
                 activity, request.headers.get("Authorization", "")
             )
-        except (PermissionError, jwt.PyJWTError, ValueError, KeyError, TypeError) as e:
-            log.info("teams_unauthorized: %s", type(e).__name__)
+        except Exception as e:  # noqa: BLE001 - every failure to authenticate is the same answer
+            log.info("teams_unauthorized: %s", e if isinstance(e, Unauthorized) else type(e).__name__)
             return web.json_response({"error": "unauthorized"}, status=401)
-        except (requests.RequestException, OSError) as e:
-            # A well-formed token makes botbuilder fetch Microsoft's signing keys (OpenID metadata); if that
-            # fails we cannot decide, so ask the Bot Service to retry rather than accept or reject.
-            log.warning("teams_auth_unavailable: %s", type(e).__name__)
-            return web.json_response({"error": "token validation unavailable"}, status=503)
+        if not self.service_urls.allows(activity.service_url):
+            # Before any reply or stored reference: the caller must not choose where hibot posts.
+            log.warning("teams_service_url_refused")
+            return web.json_response({"error": "serviceUrl not allowed"}, status=403)
         invoke = await self.adapter.process_activity(auth_result, activity, self.bot.on_turn)
         if invoke:
             return web.json_response(invoke.body, status=invoke.status)

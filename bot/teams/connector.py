@@ -13,11 +13,14 @@ from typing import Any, ClassVar
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ConversationAccount, ConversationReference, Entity
+from botbuilder.schema import Activity, CallerIdConstants, ConversationAccount, ConversationReference, Entity
+from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity
 from botframework.connector.auth.connector_factory import ConnectorFactory
 
 from bot.config import Settings
 from bot.models import ConversationGone
+from bot.teams.auth import OPENID_METADATA_URL, KeySet, TokenValidator
+from bot.teams.service_urls import ServiceUrls, service_urls
 
 APP_TYPES = {
     "multitenant": "MultiTenant",
@@ -83,18 +86,27 @@ class _CachedConnectors(ConnectorFactory):
 
 
 class _Authentication(ConfigurationBotFrameworkAuthentication):
-    """botbuilder's authentication without the per-turn user-token (OAuth sign-in) client — hibot never
-    signs users in, and building that client costs ~7 ms on every activity — and with connector clients
-    reused across activities."""
+    """botbuilder's authentication with hibot's own token check (bot/teams/auth.py: cached keys, never
+    blocking), without the per-turn user-token (OAuth sign-in) client — hibot never signs users in, and
+    building that client costs ~7 ms on every activity — and with connector clients reused."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, config: BotConfig, validator: TokenValidator):
+        super().__init__(config)
         self._connectors: dict = {}
+        self._validator = validator
+        self._app_id = config.APP_ID
 
     async def authenticate_request(self, activity, auth_header):
-        result = await super().authenticate_request(activity, auth_header)
-        if result.connector_factory is not None:
-            result.connector_factory = _CachedConnectors(result.connector_factory, self._connectors)
+        if not self._app_id:
+            # Emulator mode: botbuilder would still try to validate (and fetch keys for) a token sent along.
+            return await super().authenticate_request(activity, None)
+        claims = await self._validator.validate(auth_header, activity.channel_id, activity.service_url)
+        identity = ClaimsIdentity(claims, True)
+        result = AuthenticateRequestResult()
+        result.claims_identity = identity
+        result.audience = self.get_originating_audience()
+        result.caller_id = CallerIdConstants.public_azure_channel  # no skills: the caller is the channel
+        result.connector_factory = self.create_connector_factory(identity)
         return result
 
     def create_connector_factory(self, claims_identity):
@@ -102,6 +114,20 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
 
     async def create_user_token_client(self, claims_identity):
         return None
+
+
+class _CheckedAdapter(CloudAdapter):
+    """The CloudAdapter, refusing a proactive post (weekly prompt, share, membership check) to a stored
+    reference whose serviceUrl is not on the allow-list (one stored before the list existed)."""
+
+    def __init__(self, auth: ConfigurationBotFrameworkAuthentication, allowed: ServiceUrls):
+        super().__init__(auth)
+        self.allowed = allowed
+
+    async def continue_conversation(self, reference, callback, bot_app_id):
+        if not self.allowed.allows(getattr(reference, "service_url", None)):
+            raise ConversationGone("the stored serviceUrl is not an allowed Bot Framework host")
+        return await super().continue_conversation(reference, callback, bot_app_id)
 
 
 @dataclass(frozen=True)
@@ -112,12 +138,21 @@ class TeamsConnection:
     auth: ConfigurationBotFrameworkAuthentication
     adapter: CloudAdapter
     app_id: str
+    service_urls: ServiceUrls = ServiceUrls()
 
 
 def connect(settings: Settings) -> TeamsConnection:
     """Raises TeamsConfigError for inconsistent credentials (Teams is then disabled, not the server)."""
-    auth = _Authentication(bot_config(settings))
-    return TeamsConnection(auth=auth, adapter=CloudAdapter(auth), app_id=settings.microsoft_app_id or "")
+    config = bot_config(settings)
+    keys = KeySet(metadata_url=settings.teams_openid_metadata_url or OPENID_METADATA_URL)
+    auth = _Authentication(config, TokenValidator(config.APP_ID, keys))
+    allowed = service_urls(settings)
+    return TeamsConnection(
+        auth=auth,
+        adapter=_CheckedAdapter(auth, allowed),
+        app_id=settings.microsoft_app_id or "",
+        service_urls=allowed,
+    )
 
 
 class _OpenEntity(Entity):
