@@ -1,5 +1,6 @@
 """The buttons under a Slack answer, end to end: More (the whole answer, in place), suggested questions
-(asked as the person who pressed them, where the button was), Share, and 👍/👎 with the comment modal."""
+(asked as the person who pressed them, where the button was), and 👍/👎 with the comment modal. Share is
+in test_slack_share.py."""
 
 from __future__ import annotations
 
@@ -170,44 +171,6 @@ def test_suggestion_on_an_ephemeral_answer_is_answered_ephemerally(slack, store,
             assert eph["channel"] == CHANNEL and eph["user"] == USER
             assert has_text_block(eph["blocks"], "hibot_asked")
             assert slack.count("chat.postMessage") == 0
-
-    run(scenario())
-
-
-# --- Share ---------------------------------------------------------------------------------------
-def test_share_button_posts_the_same_answer_publicly_marked_shared_by(
-    slack, store, recording_engine, tmp_path
-):
-    async def scenario():
-        async with SlackServer(settings_for(slack, tmp_path), recording_engine, store) as srv:
-            await srv.command(QUESTION, slack)
-            eph = (await slack.until("chat.postEphemeral"))[0].body
-            status, _ = await srv.interaction(
-                block_action(SHARE, button_value(eph["blocks"], SHARE), ephemeral=True, slack=slack)
-            )
-            assert status == 200
-            post = (await slack.until("chat.postMessage"))[0].body
-            assert post["channel"] == CHANNEL
-            assert f"Shared by <@{USER}>" in json.dumps(post["blocks"])
-            assert source_links(post["blocks"]) == source_links(eph["blocks"])
-            assert SHARE not in action_ids(post["blocks"]) and FEEDBACK_UP in action_ids(post["blocks"])
-
-    run(scenario())
-
-
-def test_share_where_hibot_is_not_a_member_tells_the_user_how_to_fix_it(
-    slack, store, recording_engine, tmp_path
-):
-    async def scenario():
-        async with SlackServer(settings_for(slack, tmp_path), recording_engine, store) as srv:
-            await srv.command(QUESTION, slack)
-            eph = (await slack.until("chat.postEphemeral"))[0].body
-            slack.fail("chat.postMessage", "not_in_channel")
-            await srv.interaction(
-                block_action(SHARE, button_value(eph["blocks"], SHARE), ephemeral=True, slack=slack)
-            )
-            reply = (await slack.until("/response/action"))[0].body
-            assert "/invite" in reply["text"] and reply["response_type"] == "ephemeral"
 
     run(scenario())
 

@@ -19,8 +19,8 @@ from bot.slack.render import (
     SUGGESTION_ACTION,
     render_answer,
     render_expanded,
-    share_message,
 )
+from bot.slack.shared import NOTE_BLOCK, QUESTION_BLOCK, shared_message
 from bot.slack.views import feedback_modal, home_view, modal_answer_id, modal_comment
 from bot.slack.weekly import render_prompt
 from tests.support.cards import assert_within_slack_limits
@@ -200,11 +200,11 @@ def test_more_button_shows_when_there_is_more_and_expanding_keeps_the_rest_of_th
     a = answer(more="- a third item [2]\nA closing sentence. [1]")
     msg = render_answer(a, share=True)
     assert [e["action_id"] for e in buttons(msg.blocks)][0] == MORE
-    shared = share_message(msg.payload(), "U0SHARER")
+    shared = shared_message(a, "U0SHARER", "A note")
     expanded = render_expanded(a, shared.blocks)
     text = "\n".join(b["text"]["text"] for b in blocks_with(expanded.blocks, "hibot_answer"))
     assert "• a third item" in text and text.startswith("Core20PLUS5 is an approach.")
-    assert expanded.blocks[0]["block_id"] == "hibot_shared_by"  # the copy's marker stays
+    assert [b["block_id"] for b in expanded.blocks[:3]] == [QUESTION_BLOCK, "hibot_shared_by", NOTE_BLOCK]
     assert MORE not in {e["action_id"] for e in buttons(expanded.blocks)}
     assert blocks_with(expanded.blocks, "hibot_sources_0") == blocks_with(msg.blocks, "hibot_sources_0")
     assert_within_slack_limits(expanded.blocks, expanded.text)
@@ -306,7 +306,7 @@ def test_longest_answer_with_every_extra_still_fits_fifty_blocks():
     a = long_answer(citations=3, sentences=3000)
     a.more, a.suggestions = a.answer, ["What is Core20PLUS5?"] * 3
     msg = render_answer(a, share=True, asked_by="U0CLINIC1")
-    shared = share_message(msg.payload(), "U0SHARER")
+    shared = shared_message(a, "U0SHARER", "note " * 200)
     expanded = render_expanded(a, shared.blocks)
     for m in (msg, shared, expanded):
         assert_within_slack_limits(m.blocks, m.text)
@@ -320,25 +320,33 @@ def test_split_never_cuts_inside_a_link_or_an_entity():
         assert not re.search(r"&[a-z]{0,3}$", chunk)
 
 
-def test_shared_copy_keeps_blocks_and_citations_drops_share_and_says_who_shared():
-    msg = render_answer(answer(), share=True)
-    shared = share_message(msg.payload(channel="C1", user="U1"), "U0SHARER")
-    assert shared.blocks[0]["elements"][0]["text"].endswith("Shared by <@U0SHARER>")
+def test_shared_post_leads_with_the_question_then_who_shared_and_the_note_then_the_answer():
+    a = answer()
+    msg = render_answer(a, share=True)
+    shared = shared_message(a, "U0SHARER", "For Tuesday's huddle\nsee [1] <!channel>")
+    assert [b["block_id"] for b in shared.blocks[:3]] == [QUESTION_BLOCK, "hibot_shared_by", NOTE_BLOCK]
+    assert shared.blocks[0]["text"]["text"] == f"*{escape(a.question)}*"
+    assert shared.blocks[1]["elements"][0]["text"].endswith("Shared by <@U0SHARER>")
+    assert shared.blocks[2]["text"]["text"] == ":memo: For Tuesday's huddle\nsee [1] &lt;!channel&gt;"
     assert SHARE not in {e["action_id"] for e in buttons(shared.blocks)}
     assert {FEEDBACK_UP, FEEDBACK_DOWN} <= {e["action_id"] for e in buttons(shared.blocks)}
     original = [b for b in msg.blocks if b["type"] != "actions"]
-    assert [b for b in shared.blocks[1:] if b["type"] != "actions"] == original
-    assert "<@U0SHARER>" in shared.text
+    assert [b for b in shared.blocks[3:] if b["type"] != "actions"] == original
+    assert "<@U0SHARER>" in shared.text and a.question in shared.text
+
+
+def test_shared_post_without_a_note_has_no_note_block():
+    shared = shared_message(answer(), "U0SHARER", "   ")
+    assert NOTE_BLOCK not in [b.get("block_id") for b in shared.blocks]
 
 
 def test_shared_copy_of_the_longest_answer_stays_within_fifty_blocks():
-    msg = render_answer(long_answer(citations=3, sentences=3000), share=True)
-    shared = share_message(msg.payload(), "U0SHARER")
+    shared = shared_message(long_answer(citations=3, sentences=3000), "U0SHARER", "x" * 5000)
     assert_within_slack_limits(shared.blocks, shared.text)
 
 
 def test_shared_marker_does_not_trust_a_malformed_user_id():
-    shared = share_message(render_answer(answer()).payload(), "<!channel>")
+    shared = shared_message(answer(), "<!channel>")
     assert "<!channel>" not in all_text(shared.blocks)
 
 

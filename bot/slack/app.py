@@ -22,6 +22,7 @@ from bot.runtime import AdapterStore, AnswerEngine
 from bot.slack.client import make_client, single_workspace_authorize
 from bot.slack.handlers import SlackHandlers
 from bot.slack.render import FEEDBACK_DOWN, FEEDBACK_UP, MORE, SHARE, SUGGESTION_ACTION
+from bot.slack.shared import SHARE_MODAL
 from bot.slack.views import FEEDBACK_MODAL
 
 log = logs.get_logger("hibot.slack")
@@ -85,6 +86,10 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
     async def share(ack, body, respond):
         await ack()
         await b.on_share(body, respond)
+
+    @app.view(SHARE_MODAL)
+    async def share_submitted(ack, body, view):
+        await b.on_share_submitted(body, view, ack)  # acks itself: a refused channel is shown on the modal
 
     @app.action(FEEDBACK_UP)
     async def feedback_up(ack, body, respond):

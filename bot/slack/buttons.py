@@ -4,14 +4,19 @@ Every button carries the answer id; the answer is read back from the store, so a
 any replica and after a restart, for as long as the retention policy keeps the answer.
 - More replaces the message with the whole answer: chat.update for a posted message, the
   response_url for an ephemeral one (Slack has no Web API call that edits those).
-- Share posts the stored ephemeral answer publicly, marked "Shared by @user".
+- Share (only for the person the answer was shown to) opens a modal: a channel to post to and an
+  optional note; the post leads with the question, then who shared it and the note (redacted by the
+  patient-data guard; the sharer is told privately when something was removed), then the answer.
 - 👎 opens a modal for an optional comment; submitted or closed, the rating is stored once.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -19,20 +24,40 @@ from bot import logs
 from bot.runtime import AdapterStore
 from bot.safety import redact
 from bot.slack.delivery import PLATFORM, Delivery, Place, Respond, name_task, reply
-from bot.slack.render import SlackMessage, render_expanded, share_message
+from bot.slack.render import SlackMessage, render_expanded
+from bot.slack.shared import (
+    DESTINATION_BLOCK,
+    ShareRequest,
+    chosen_destination,
+    share_modal,
+    share_request,
+    shared_message,
+    written_note,
+)
 from bot.slack.views import feedback_modal, modal_answer_id, modal_comment
 
 log = logs.get_logger("hibot.slack")
-SHARE_FAILED = (
-    "I can't post in this conversation. Invite me first (`/invite @hibot`), then press *Share to channel* "
-    "again."
+NOT_IN_CHANNEL = "hibot isn't in that channel yet: type /invite @hibot there, then share again."
+SHARE_REFUSED = "Slack would not let hibot post there ({error}). Choose another channel."
+SHARE_MODAL_FAILED = "I couldn't open the share dialog just now. Please press Share again."
+NOT_YOURS = "Only the person this answer was shown to can share it. Ask me yourself to share it."
+NOTE_REDACTED = (
+    "Your note looked like it held patient-identifiable information; I removed it before posting. "
+    "Please don't share patient details."
 )
+SHARE_ACK_WAIT_S = 2.0  # Slack closes a modal's submission after 3 s
+_NOT_IN = {"not_in_channel", "channel_not_found", "is_archived"}
+Ack = Callable[..., Awaitable[Any]]
 ANSWER_GONE = "I can't find that answer any more (answers are kept for a limited time). Please ask again."
 
 
 def _button(body: dict) -> tuple[str, str]:
     """(who pressed it, the button's value)."""
     return body["user"]["id"], str((body.get("actions") or [{}])[0].get("value") or "")
+
+
+def _share_error(error: str) -> str:
+    return NOT_IN_CHANNEL if error in _NOT_IN else SHARE_REFUSED.format(error=error)
 
 
 def _channel(body: dict) -> str | None:
@@ -69,29 +94,77 @@ class SlackButtons:
             log.warning("slack_more_failed", error=e.response.get("error"), answer_id=answer_id)
 
     async def on_share(self, body: dict, respond: Respond) -> None:
+        """Open the share modal: where to post (the current channel preselected) and an optional note."""
         name_task("share")
         user, answer_id = _button(body)
-        channel = _channel(body)
         stored = await asyncio.to_thread(self.store.get_answer, answer_id)
-        rendered = stored.rendered if stored is not None else None
-        if not isinstance(rendered, dict) or not rendered.get("blocks") or not channel:
+        if stored is None:
             await reply(respond, ANSWER_GONE)
             return
-        msg = share_message(rendered, user)
-        extra = {"thread_ts": rendered["thread_ts"]} if rendered.get("thread_ts") else {}
+        if stored.user_hash and stored.user_hash != self.store.hash_user(PLATFORM, user):
+            await reply(respond, NOT_YOURS)
+            return
+        rendered = stored.rendered if isinstance(stored.rendered, dict) else {}
+        ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+        request = ShareRequest(
+            answer_id=answer_id,
+            origin=_channel(body),
+            thread_ts=rendered.get("thread_ts")
+            if ephemeral
+            else None,  # a public thread shares to its channel
+            response_url=body.get("response_url"),
+        )
         try:
-            await self.client.chat_postMessage(
-                **msg.payload(channel=channel, unfurl_links=False, unfurl_media=False, **extra)
+            await self.client.views_open(
+                trigger_id=body.get("trigger_id"), view=share_modal(stored.answer, request)
             )
         except SlackApiError as e:
-            log.warning("slack_share_failed", error=e.response.get("error"), answer_id=answer_id)
-            await reply(respond, SHARE_FAILED)
+            log.warning("slack_share_modal_failed", error=e.response.get("error"), answer_id=answer_id)
+            await reply(respond, SHARE_MODAL_FAILED)
+
+    async def on_share_submitted(self, body: dict, view: dict, ack: Ack) -> None:
+        """Post the shared answer where the sharer chose. Slack waits for the ack to close the modal, so
+        a channel hibot is not in is reported on the modal itself (with the invite hint)."""
+        name_task("share")
+        user = body["user"]["id"]
+        request, destination = share_request(view), chosen_destination(view)
+        stored = await asyncio.to_thread(self.store.get_answer, request.answer_id) if request else None
+        if request is None or stored is None or not destination:
+            await ack(response_action="errors", errors={DESTINATION_BLOCK: ANSWER_GONE})
             return
-        log.info("slack_shared", answer_id=answer_id)
-        try:  # the ephemeral copy has done its job
-            await respond(delete_original=True)
-        except Exception:  # noqa: BLE001 - cosmetic; the public post is out
-            log.warning("slack_delete_ephemeral_failed")
+        note = written_note(view)
+        redacted = redact(note) if note else None  # free text in a shared space: the patient-data guard
+        msg = shared_message(stored.answer, user, redacted.text if redacted else None)
+        thread = request.thread_ts if destination == request.origin else None
+        posting = asyncio.ensure_future(self._post_shared(msg, destination, thread))
+        try:
+            error = await asyncio.wait_for(asyncio.shield(posting), SHARE_ACK_WAIT_S)
+        except TimeoutError:  # Slack is slow: close the modal now, report privately below
+            await ack()
+            error = await posting
+        else:
+            if error:
+                await ack(response_action="errors", errors={DESTINATION_BLOCK: _share_error(error)})
+                return
+            await ack()
+        log.info("slack_shared", answer_id=request.answer_id, note=bool(note), posted=not error)
+        words = _share_error(error) if error else f":mega: Shared to <#{destination}>."
+        if redacted is not None and redacted.had_pii:
+            words += f"\n:warning: {NOTE_REDACTED}"
+        origin = Place(request.origin or destination, user, ephemeral=True)
+        respond = AsyncRespond(response_url=request.response_url) if request.response_url else None
+        await self.delivery.ephemeral(origin, SlackMessage([], words), respond)
+
+    async def _post_shared(self, msg: SlackMessage, channel: str, thread_ts: str | None) -> str | None:
+        """chat.postMessage; None when posted, else Slack's error code."""
+        where = {"thread_ts": thread_ts} if thread_ts else {}
+        try:
+            await self.client.chat_postMessage(
+                **msg.payload(channel=channel, unfurl_links=False, unfurl_media=False, **where)
+            )
+        except SlackApiError as e:
+            return str(e.response.get("error") or "error")
+        return None
 
     async def on_feedback_up(self, body: dict, respond: Respond) -> None:
         name_task("feedback")

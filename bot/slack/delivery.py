@@ -80,7 +80,8 @@ class Delivery:
     ) -> bool:
         """Answer `question` at `place`; True once it was posted. `asked_by` marks a suggestion button."""
         answer = await self.ask(question, history)
-        msg = render_answer(answer, share=place.ephemeral, asked_by=asked_by)
+        # Share on every answer shown to its asker (ephemeral, DM, thread): it asks where to post.
+        msg = render_answer(answer, share=True, asked_by=asked_by)
         where: dict[str, Any] = {"thread_ts": place.thread_ts} if place.thread_ts else {}
         if place.ephemeral:
             payload = msg.payload(channel=place.channel, user=place.user, **where)

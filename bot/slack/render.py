@@ -2,7 +2,8 @@
 
 Three shapes, from the same `Answer`:
 - an answer: the short answer (linked `[n]` markers), Sources, "What you can do", then the buttons
-  (More when there is more, 👍/👎, Share on ephemeral copies);
+  (More when there is more, 👍/👎, and Share where the caller asks for it: shared.py builds the post
+  a conversation sees and the modal that asks where to post it);
 - a decline: the message written for the case, the Sources it cites (if any), suggested questions
   as buttons, 👍/👎;
 - conversation (greeting, help, thanks, non-English): a plain short message and the suggested
@@ -15,7 +16,6 @@ copy may carry.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +50,6 @@ __all__ = [  # rendering, and the limits every rendered message keeps to
     "SlackMessage",
     "render_answer",
     "render_expanded",
-    "share_message",
 ]
 FEEDBACK_UP = "feedback_up"
 FEEDBACK_DOWN = "feedback_down"
@@ -201,7 +200,8 @@ def _body_blocks(answer: Answer, budget: int, expanded: bool) -> list[dict[str, 
 
 
 def buttons_block(answer: Answer, *, share: bool, expanded: bool = False) -> dict[str, Any] | None:
-    """More (while there is more to show), 👍/👎 on answers and declines, Share on ephemeral answers."""
+    """More (while there is more to show), 👍/👎 on answers and declines, Share (it opens a modal asking
+    where to post and for an optional note) on answers shown to one person."""
     elements = [button("More", MORE, answer.answer_id)] if answer.more and not expanded else []
     if not answer.is_conversation:
         elements += [
@@ -209,7 +209,7 @@ def buttons_block(answer: Answer, *, share: bool, expanded: bool = False) -> dic
             button("👎 Not helpful", FEEDBACK_DOWN, answer.answer_id),
         ]
     if share and not answer.abstained:
-        elements.append(button("📣 Share to channel", SHARE, answer.answer_id, style="primary"))
+        elements.append(button("📣 Share", SHARE, answer.answer_id, style="primary"))
     return {"type": "actions", "block_id": BUTTONS_BLOCK, "elements": elements} if elements else None
 
 
@@ -246,7 +246,7 @@ def render_answer(
     asked_by: str | None = None,
     expanded: bool = False,
 ) -> SlackMessage:
-    """The message for one answer. `share` adds the Share button (ephemeral answers only); `reserve`
+    """The message for one answer. `share` adds the Share button (an answer shown to one asker); `reserve`
     keeps that many blocks free for a caller that wraps the answer (weekly prompts); `asked_by` marks
     an answer to a suggestion button; `expanded` shows the rest of the answer (after "More")."""
     head = [asked_marker(asked_by, answer.question)] if asked_by else []
@@ -278,19 +278,6 @@ def _without_more(block: dict[str, Any]) -> dict[str, Any]:
     return {**block, "elements": [e for e in block.get("elements", []) if e.get("action_id") != MORE]}
 
 
-# --- sharing -------------------------------------------------------------------------------------
+# --- sharing (the shared post itself is built in shared.py) -----------------------------------
 def shared_marker(user_id: str) -> dict[str, Any]:
     return context(f":mega: Shared by {_mention(user_id)}", SHARED_BLOCK)
-
-
-def share_message(rendered: dict[str, Any], user_id: str) -> SlackMessage:
-    """The stored, already-rendered answer as a public post: same blocks and citations, no Share
-    button, marked "Shared by <@user>"."""
-    blocks = [b for b in copy.deepcopy(rendered.get("blocks") or []) if b.get("block_id") != SHARED_BLOCK]
-    for b in blocks:
-        if b.get("type") == "actions":
-            b["elements"] = [e for e in b.get("elements", []) if e.get("action_id") != SHARE]
-    blocks = [shared_marker(user_id), *(b for b in blocks if b.get("type") != "actions" or b["elements"])]
-    who = f"<@{user_id}>" if _USER_ID.match(user_id or "") else "someone"
-    text = truncate_mrkdwn(f"Shared by {who}: {rendered.get('text', '')}", FALLBACK_TEXT_MAX)
-    return SlackMessage(blocks=blocks[:BLOCKS_MAX], text=text)

@@ -26,7 +26,8 @@ EXAMPLE_QUESTIONS = [
 HELP_TEXT = (
     "*hibot* answers questions about reducing health inequalities, with numbered citations to the "
     "official guidance.\n"
-    "• `/hibot QUESTION` — an answer only you can see, with a *Share to channel* button.\n"
+    "• `/hibot QUESTION` — an answer only you can see.\n"
+    "• *Share* under any answer — pick a channel, add a note; the post shows your question first.\n"
     "• Mention `@hibot QUESTION` in a channel — I reply in a thread; ask follow-ups in that thread.\n"
     "• Say *help* any time for what I can answer.\n"
     "• Send me a direct message — I reply right there; follow-ups within half an hour keep the context.\n"

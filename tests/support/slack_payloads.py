@@ -93,6 +93,20 @@ def view_payload(kind: str, view: dict, comment: str | None = None) -> dict[str,
     return payload
 
 
+def share_submission(view: dict, destination: str | None, note: str | None = None) -> dict[str, Any]:
+    """The `view_submission` Slack sends when the share modal is submitted with a channel and a note."""
+    payload = view_payload("view_submission", view)
+    values: dict[str, Any] = {
+        "share_destination": {
+            "destination_select": {"type": "conversations_select", "selected_conversation": destination}
+        }
+    }
+    if note is not None:
+        values["share_note"] = {"note_input": {"type": "plain_text_input", "value": note}}
+    payload["view"]["state"] = {"values": values}
+    return payload
+
+
 # --- reading what hibot posted -------------------------------------------------------------------
 def block_ids(blocks: list[dict]) -> list[str]:
     return [b.get("block_id", "") for b in blocks]
