@@ -1,9 +1,11 @@
-"""`hibot db upgrade`, `hibot audit show`, `hibot purge`, `hibot forget`: the data hibot keeps."""
+"""`hibot db upgrade`, `hibot audit show`, `hibot purge`, `hibot forget`, `hibot report`: the data hibot
+keeps."""
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -96,3 +98,29 @@ def forget(
         out.print_json(json.dumps({"user": f"{platform}:…", "deleted": deleted}))
     else:
         out.print(f"Removed {deleted} records for that {platform} user.")
+
+
+@data_app.command()
+def report(
+    since: Annotated[
+        str, typer.Option("--since", help="How far back: 7d, 4w, 24h or a date (2026-11-01).")
+    ] = "7d",
+    as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (section, item, count, detail).")] = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Also write the weekly questions / answer-rate chart (PNG)."),
+    ] = None,
+) -> None:
+    """For leads: questions answered and declined (by reason), the most-cited documents and sections,
+    declined questions grouped by similarity (the corpus gaps), 👎 with comments, weekly-prompt
+    engagement per channel. Question text is redacted; none is kept with HIBOT_STORE_QUESTIONS=false."""
+    from bot.report.cli import make_report, print_report  # the store and the report's grouping
+
+    if as_json and as_csv:
+        fail("choose one of --json and --csv", 2)
+    try:
+        built = make_report(_store(), get_settings(), since)
+    except ValueError as e:
+        fail(str(e), 2)
+    print_report(built, "json" if as_json else "csv" if as_csv else "text", chart)

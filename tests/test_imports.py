@@ -19,6 +19,7 @@ DEFERRED = {
     "bot.teams": "botbuilder (archived upstream; kept inside bot/teams): server and Teams sends only",
     "bot.prompts": "YAML schema validation and the scheduler: only prompt commands need them",
     "bot.storage": "SQLAlchemy and Alembic: `hibot ask` never touches the database",
+    "bot.report": "the store and the report's grouping: only `hibot report` and the digest",
     "benchmarks": "the benchmark harness and its fakes: only `hibot bench`",
 }
 
