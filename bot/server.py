@@ -182,6 +182,24 @@ async def _cleanup(app: web.Application) -> None:
     app[RUNTIME].close()
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def listen_host(settings: Settings, host: str | None = None, socket_mode: bool = False) -> str:
+    """Where to listen. With no MicrosoftAppId the Teams endpoint is unauthenticated (emulator mode), so
+    unless HIBOT_ALLOW_UNAUTHENTICATED_TEAMS=true it must not face the network: bind loopback, except
+    when Slack over HTTP needs the public port, where the Teams endpoint then answers loopback peers only
+    (bot/teams/app.py)."""
+    chosen = host or settings.host
+    if settings.microsoft_app_id or settings.allow_unauthenticated_teams or chosen in LOOPBACK_HOSTS:
+        return chosen
+    if settings.slack_signing_secret and not socket_mode:
+        log.warning("teams_emulator_loopback_peers_only", host=chosen)
+        return chosen
+    log.warning("teams_emulator_binds_loopback", requested=chosen)
+    return "127.0.0.1"
+
+
 def run(
     settings: Settings, host: str | None = None, port: int | None = None, socket_mode: bool = False
 ) -> None:
@@ -191,10 +209,11 @@ def run(
         asyncio.run(_socket_mode(app, settings))
         return
     app = create_app(settings)
-    log.info("serving", host=host or settings.host, port=port or settings.port)
+    host = listen_host(settings, host)
+    log.info("serving", host=host, port=port or settings.port)
     web.run_app(
         app,
-        host=host or settings.host,
+        host=host,
         port=port or settings.port,
         print=None,
         shutdown_timeout=SHUTDOWN_GRACE_S,
@@ -207,7 +226,8 @@ async def _socket_mode(app: web.Application, settings: Settings) -> None:
 
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)  # health, metrics and Teams stay on HTTP
+    # health, metrics and Teams stay on HTTP
+    site = web.TCPSite(runner, listen_host(settings, socket_mode=True), settings.port)
     await site.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -21,6 +21,7 @@ from bot.teams.connector import TeamsConfigError, TeamsConnection, connect
 
 log = logging.getLogger("hibot.teams")
 MESSAGES_PATH = "/api/messages"
+LOOPBACK_PEERS = ("127.0.0.1", "::1")
 
 
 def teams_routes(
@@ -46,21 +47,29 @@ def teams_routes(
             return web.json_response({"error": f"Teams is not configured: {error}"}, status=503)
 
         return [web.post(MESSAGES_PATH, disabled)]
+    loopback_only = not settings.microsoft_app_id and not settings.allow_unauthenticated_teams
     if not settings.microsoft_app_id:
         log.warning("Teams in local emulator mode: MicrosoftAppId is empty, requests are not authenticated")
-    handler = TeamsHandler(HibotTeamsBot(settings, engine, store, connection, answer_pool), connection)
+    bot = HibotTeamsBot(settings, engine, store, connection, answer_pool)
+    handler = TeamsHandler(bot, connection, loopback_only=loopback_only)
     return [web.post(MESSAGES_PATH, handler.handle)]
 
 
 class TeamsHandler:
-    def __init__(self, bot: HibotTeamsBot, connection: TeamsConnection):
+    def __init__(self, bot: HibotTeamsBot, connection: TeamsConnection, loopback_only: bool = False):
         self.bot = bot
+        self.loopback_only = loopback_only  # emulator mode: unauthenticated, so loopback callers only
         self.auth = connection.auth
         self.adapter = connection.adapter
         self.service_urls = connection.service_urls
         self.adapter.on_turn_error = self._on_turn_error
 
     async def handle(self, request: web.Request) -> web.Response:
+        if self.loopback_only and request.remote not in LOOPBACK_PEERS:
+            log.warning("teams_emulator_refused_remote_peer")
+            return web.json_response(
+                {"error": "Teams emulator mode answers loopback callers only"}, status=403
+            )
         if "application/json" not in (request.headers.get("Content-Type") or ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:

@@ -5,8 +5,8 @@ POSTs the answer to (server-side request forgery), and a stored reference would 
 
 By default only Microsoft's Bot Framework hosts, over HTTPS. `HIBOT_TEAMS_SERVICE_URLS` replaces the
 list (comma-separated hosts; "*.example.com" matches its subdomains). Loopback (the Bot Framework
-Emulator, the tests' fake connector) is allowed over plain HTTP only in emulator mode (no app id) or
-when listed.
+Emulator, the tests' fake connector) is allowed, over plain HTTP too, when listed, or in emulator mode
+(no app id) when no list is given.
 """
 
 from __future__ import annotations
@@ -58,5 +58,5 @@ def service_urls(settings: Settings) -> ServiceUrls:
     listed = tuple(h.strip() for h in settings.teams_service_urls.split(",") if h.strip())
     return ServiceUrls(
         hosts=listed or MICROSOFT_HOSTS,
-        allow_loopback=not settings.microsoft_app_id or any(h in LOOPBACK for h in listed),
+        allow_loopback=any(h in LOOPBACK for h in listed) if listed else not settings.microsoft_app_id,
     )

@@ -29,8 +29,8 @@ _ids = itertools.count(1)
 class TeamsServer:
     """teams_routes in an aiohttp app on 127.0.0.1, on its own event loop thread (tests stay synchronous)."""
 
-    def __init__(self, settings: Settings, engine, store: Store):
-        self.settings, self.engine, self.store = settings, engine, store
+    def __init__(self, settings: Settings, engine, store: Store, host: str = "127.0.0.1"):
+        self.settings, self.engine, self.store, self.host = settings, engine, store, host
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
@@ -47,18 +47,20 @@ class TeamsServer:
         app.router.add_routes(teams_routes(self.settings, self.engine, self.store))
         self.runner = web.AppRunner(app)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        site = web.TCPSite(self.runner, self.host, 0)
         await site.start()
-        self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}/api/messages"
+        self.port = self.runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{self.port}/api/messages"
 
     def stop(self) -> None:
         self.run(self.runner.cleanup())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
 
-    def post(self, activity: dict, headers: dict | None = None) -> int:
+    def post(self, activity: dict, headers: dict | None = None, via: str | None = None) -> int:
+        """POST the activity; `via` calls from (and to) another of this machine's addresses."""
         req = urllib.request.Request(
-            self.url,
+            self.url if via is None else f"http://{via}:{self.port}/api/messages",
             data=json.dumps(activity).encode(),
             method="POST",
             headers={"Content-Type": "application/json", **(headers or {})},
