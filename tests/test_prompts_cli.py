@@ -109,4 +109,4 @@ def test_the_cli_and_the_chat_command_report_the_same_next_send(cli, store, sett
         store, settings, platform="slack", conversation_id="C7", user_id="U1", text="status"
     )
     nxt = datetime.fromisoformat(row["next_send"])
-    assert f"Next prompt: {describe_local(nxt, row['timezone'])}." in chat
+    assert f"Next prompt: {describe_local(nxt, row['timezone'])}" in chat

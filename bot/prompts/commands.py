@@ -1,8 +1,10 @@
 """`prompts …` chat commands, shared by Slack (`/hibot prompts …`) and Teams (a `prompts …` message).
 
-Reads what was typed, checks who may do it, calls the weekly-prompts service (bot/prompts/service.py)
-and words the reply. Changing a subscription is for leads (HIBOT_LEADS) and Slack workspace admins;
-`status` and `list` are open to everyone.
+Reads what was typed, checks who may do it (bot/roles.py: leads, Slack workspace admins, Teams team
+owners), calls the weekly-prompts service (bot/prompts/service.py) and words the reply. Seeing what
+is set up (status, next, history, list, preview) is open to everyone; changing it, writing local
+prompts and test sends are for leads and admins. The library side (preview, next, history, send
+now, add, remove) is worded in bot/prompts/chat_library.py.
 
 Replies are plain text with `code` spans: the platform renderer escapes them for its own markup
 (Slack mrkdwn treats &, < and > as markup; Teams shows plain text as it is).
@@ -14,30 +16,43 @@ import shlex
 from datetime import UTC, datetime
 
 from bot.config import Settings
+from bot.prompts import chat_library
+from bot.prompts.chat_library import PromptEngine
+from bot.prompts.local import LocalPromptError
 from bot.prompts.service import PromptsStore, SubscriptionStatus, WeeklyPrompts
 from bot.prompts.subscriptions import WEEKDAYS, ScheduleError, describe_local
+from bot.roles import LeadDirectory, Roles, refusal
 from bot.storage.records import Subscription
 
 USAGE = (
     "Weekly prompts — commands:\n"
-    "• prompts subscribe WEEKDAY HH:MM [TIMEZONE] [audience=clinicians|leaders|board-members|all] [tag=TAG]\n"
-    "   e.g. prompts subscribe monday 09:00  ·  prompts subscribe fri 13:30 Europe/London tag=data\n"
+    "• prompts subscribe WEEKDAY HH:MM|9am [TIMEZONE] [audience=clinicians|leaders|board-members|all]"
+    " [tag=TAG]\n"
+    "   e.g. prompts subscribe monday 9am  ·  prompts subscribe fri 13:30 Europe/London tag=data\n"
     "• prompts pause  ·  prompts resume  ·  prompts unsubscribe\n"
-    "• prompts status  ·  prompts list"
+    "• prompts status  ·  prompts next  ·  prompts history  ·  prompts list  ·  prompts preview [ID]\n"
+    "• prompts send now [ID] (a private test)  ·  prompts add TITLE | BODY | QUESTION | ACTION  ·  "
+    "prompts remove ID"
 )
-REFUSAL = (
-    "Sorry, only health-inequalities leads and workspace admins can change this conversation's weekly "
-    "prompts. Ask a lead to do it, or use `prompts status` and `prompts list` to see what is set up."
-)
+SEE_INSTEAD = " Use `prompts status`, `prompts next` and `prompts list` to see what is set up."
+REFUSAL = refusal("slack", "change this conversation's weekly prompts") + SEE_INSTEAD
 NONE_HERE = (
     "This conversation has no weekly prompt subscription. "
     "A lead can start one with `prompts subscribe monday 09:00`."
 )
-CHANGES = {"subscribe", "pause", "resume", "unsubscribe", "stop", "start"}
+CHANGES = {"subscribe", "pause", "resume", "unsubscribe", "stop", "start", "send", "add", "remove"}
+
+
+class CommandStore(PromptsStore, LeadDirectory):
+    """What the chat command needs of the store."""
+
+
+def refusal_text(platform: str) -> str:
+    return refusal(platform, "change this conversation's weekly prompts") + SEE_INSTEAD
 
 
 def handle_prompts_command(
-    store: PromptsStore,
+    store: CommandStore,
     settings: Settings,
     *,
     platform: str,
@@ -47,15 +62,19 @@ def handle_prompts_command(
     is_admin: bool = False,
     reference: dict | None = None,
     now: datetime | None = None,
+    engine: PromptEngine | None = None,
+    private: bool = True,
 ) -> str:
-    """The plain-text reply to `prompts TEXT` typed in a conversation."""
+    """The plain-text reply to `prompts TEXT` typed in a conversation. `engine` answers prompt
+    questions (preview, send now, add); `private` says whether only the person sees the reply
+    (a Slack ephemeral, a Teams personal chat), which a test send needs."""
     now = now or datetime.now(UTC)
     words = _words(text)
     if not words or words[0].lower() in {"help", "?"}:
         return USAGE
     command, args = words[0].lower(), words[1:]
-    if command in CHANGES and not (is_admin or settings.is_lead(platform, user_id)):
-        return REFUSAL
+    if command in CHANGES and not Roles(store, settings).may_manage_prompts(platform, user_id, is_admin):
+        return refusal_text(platform)
     service = WeeklyPrompts(store, settings.prompts_dir)
     where = (platform, conversation_id)
     try:
@@ -79,12 +98,15 @@ def handle_prompts_command(
             )
         if command == "status":
             status = service.status(*where, now=now)
-            return status_text(status) if status else NONE_HERE
-        if command == "list":
-            return _list(service)
-    except ScheduleError as e:
-        return f"{e}\n\n{USAGE}"
-    return f"I don't know the prompts command '{command}'.\n\n{USAGE}"
+            return status_text(status, service) if status else NONE_HERE
+        if command == "add":
+            rest = text.strip()[len(words[0]) :].strip()
+            return chat_library.add(service, engine, rest, (platform, user_id))
+        return chat_library.handle(service, engine, command, args, where, user_id, private, now) or (
+            f"I don't know the prompts command '{command}'.\n\n{USAGE}"
+        )
+    except (ScheduleError, LocalPromptError) as e:
+        return f"{e}\n\n{USAGE}" if isinstance(e, ScheduleError) else str(e)
 
 
 def _words(text: str) -> list[str]:
@@ -94,18 +116,30 @@ def _words(text: str) -> list[str]:
         return (text or "").split()
 
 
-def schedule_line(sub: Subscription) -> str:
+def schedule_line(sub: Subscription, name: str | None = None) -> str:
     filters = []
     if sub.audience and sub.audience != "all":
         filters.append(f"audience {sub.audience}")
     if sub.tag:
         filters.append(f"tag {sub.tag}")
     extra = f" ({', '.join(filters)})" if filters else ""
-    return f"Every {WEEKDAYS[sub.weekday].capitalize()} at {sub.time} {sub.timezone}{extra}."
+    where = f"{name}: e" if name else "E"
+    return f"{where}very {WEEKDAYS[sub.weekday].capitalize()} at {sub.time} {sub.timezone}{extra}."
+
+
+def _join_am_pm(positional: list[str]) -> list[str]:
+    """`monday 9 am` -> `monday 9am`: people put a space before am/pm."""
+    out: list[str] = []
+    for word in positional:
+        if out and word.lower() in {"am", "pm", "a.m.", "p.m."}:
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
 
 
 def _subscribe(service: WeeklyPrompts, where, user_id: str, args: list[str], reference, now) -> str:
-    positional = [a for a in args if "=" not in a]
+    positional = _join_am_pm([a for a in args if "=" not in a])
     options: dict[str, str] = {}
     for a in args:
         if "=" in a:
@@ -129,10 +163,12 @@ def _subscribe(service: WeeklyPrompts, where, user_id: str, args: list[str], ref
         now=now,
     )
     first = service.next_send(sub, now)
+    warning = service.repeat_warning(sub)
     return (
         "Subscribed: this conversation gets a weekly prompt. "
         + schedule_line(sub)
         + (f"\nFirst prompt: {describe_local(first, sub.timezone)}." if first else "")
+        + (f"\n{warning}" if warning else "")
     )
 
 
@@ -145,27 +181,18 @@ def _resumed(service: WeeklyPrompts, sub: Subscription, now: datetime) -> str:
     )
 
 
-def status_text(status: SubscriptionStatus) -> str:
+def status_text(status: SubscriptionStatus, service: WeeklyPrompts | None = None) -> str:
     sub = status.subscription
-    lines = [schedule_line(sub)]
+    name = service.conversation_name(sub.platform, sub.conversation_id) if service else None
+    lines = [schedule_line(sub, name)]
     if status.next_send is None:
         lines.append(f"Paused: {sub.paused_reason or 'paused'}. A lead can `prompts resume`.")
     else:
-        lines.append(f"Next prompt: {describe_local(status.next_send, sub.timezone)}.")
+        nxt = service.next_prompt(sub) if service else None
+        title = f" — “{nxt.title}”" if nxt else ""
+        lines.append(f"Next prompt: {describe_local(status.next_send, sub.timezone)}{title}.")
     last = status.last_sent
     if last is not None and last.sent_at is not None:
         title = status.last_sent_title or "?"
         lines.append(f"Last sent: “{title}” on {describe_local(last.sent_at, sub.timezone)}.")
-    return "\n".join(lines)
-
-
-def _list(service: WeeklyPrompts) -> str:
-    try:
-        library = service.library()
-    except Exception as e:  # noqa: BLE001 - the reply names the problem
-        return f"The prompt library could not be loaded: {e}"
-    if not library:
-        return "The prompt library is empty."
-    lines = [f"Weekly prompts in the library ({len(library)}):"]
-    lines += [f"• {p.title} — for {p.audience} ({p.id})" for p in library]
     return "\n".join(lines)

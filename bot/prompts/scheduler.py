@@ -35,6 +35,7 @@ import structlog
 
 from bot.models import Answer, ConversationGone, Prompt
 from bot.prompts.render_text import render_prompt_text
+from bot.prompts.service import LocalPrompts
 from bot.prompts.subscriptions import choose_prompt, current_slot, eligible_prompts, slot_weeks_ago
 from bot.storage.protocols import AnswerAudit, Conversations, DeliveryLedger, Retention, Subscriptions
 from bot.storage.purge import RetentionJob
@@ -47,7 +48,9 @@ LOOKBACK_WEEKS = 8  # how far back missed weeks are recorded as skipped
 KNOWN_WINDOW = timedelta(days=16)  # this week and last, from any UTC offset
 
 
-class SchedulerStore(Conversations, Subscriptions, DeliveryLedger, AnswerAudit, Retention, Protocol):
+class SchedulerStore(
+    Conversations, Subscriptions, DeliveryLedger, AnswerAudit, Retention, LocalPrompts, Protocol
+):
     """What the scheduler needs of the store (`Store` has it all)."""
 
 
@@ -96,6 +99,7 @@ class Scheduler:
         as its own task; until it does, this loop hosts it so the retention policy keeps applying."""
         self.store = store
         self.engine = engine
+        self.shipped = list(library)  # the YAML library; prompts written in chat join it each tick
         self.library = list(library)
         self.by_id = {p.id: p for p in self.library}
         self.senders = senders
@@ -123,6 +127,7 @@ class Scheduler:
     async def run_due(self, dry_run: bool = False) -> list[DeliveryResult]:
         """One tick. With dry_run, report what is due (and which prompt) without claiming or posting."""
         now = self.clock()
+        await self._refresh_library()
         subs = await asyncio.to_thread(self.store.list_subscriptions, active_only=True)
         # One read for the whole tick, covering this week and last in every time zone; a row written
         # after it is still caught by the claim's unique key.
@@ -141,6 +146,13 @@ class Scheduler:
                     key = "?"
                 results.append(self._result(sub, key, "failed", error=f"{type(e).__name__}: {e}"))
         return results
+
+    async def _refresh_library(self) -> None:
+        """The shipped library plus the prompts leads wrote in chat, read each tick so a prompt added
+        (or removed) in chat is in (or out of) the rotation from the next tick, on every replica."""
+        local = await asyncio.to_thread(self.store.list_local_prompts)
+        self.library = self.shipped + local
+        self.by_id = {p.id: p for p in self.library}
 
     # --- one subscription -----------------------------------------------------------------------
     def _result(self, sub, key: str, status: str, **kw) -> DeliveryResult:

@@ -14,10 +14,13 @@ from typing import Protocol
 
 from bot.models import Prompt
 from bot.prompts.library import load_library
+from bot.prompts.local import PREFIX, build_prompt, parse_fields
 from bot.prompts.subscriptions import (
     DEFAULT_TIMEZONE,
     ScheduleError,
+    choose_prompt,
     current_slot,
+    eligible_prompts,
     next_send_time,
     parse_audience,
     parse_time,
@@ -28,9 +31,21 @@ from bot.storage.protocols import Conversations, DeliveryLedger, Subscriptions
 from bot.storage.records import Delivery, Subscription
 
 SETTLED = {"sent", "skipped"}  # a week with a row in one of these states has had its prompt
+REPEAT_WEEKS = 8  # a pool smaller than this repeats a prompt within two months: say so
 
 
-class PromptsStore(Conversations, Subscriptions, DeliveryLedger, Protocol):
+class LocalPrompts(Protocol):
+    """Prompts leads wrote in chat (bot/storage/local_prompts.py)."""
+
+    def add_local_prompt(
+        self, prompt: Prompt, created_by: tuple[str, str] | None = None, now: datetime | None = None
+    ) -> bool: ...
+    def remove_local_prompt(self, prompt_id: str, now: datetime | None = None) -> bool: ...
+    def list_local_prompts(self, include_removed: bool = False) -> list[Prompt]: ...
+    def local_prompt_ids(self) -> set[str]: ...
+
+
+class PromptsStore(Conversations, Subscriptions, DeliveryLedger, LocalPrompts, Protocol):
     """What the weekly-prompts service needs of the store."""
 
 
@@ -55,8 +70,71 @@ class WeeklyPrompts:
 
     # --- the library ----------------------------------------------------------------------------
     def library(self) -> list[Prompt]:
-        """Every prompt, validated; raises PromptLibraryError (or OSError) naming what is wrong."""
-        return load_prompts(self.prompts_dir)
+        """Every prompt: the YAML library (validated; raises PromptLibraryError or OSError naming
+        what is wrong) and the prompts leads wrote in chat."""
+        return load_prompts(self.prompts_dir) + self.store.list_local_prompts()
+
+    def prompt(self, prompt_id: str) -> Prompt | None:
+        return next((p for p in self.library_or_none() or [] if p.id == prompt_id), None)
+
+    def titles(self) -> dict[str, str]:
+        """Prompt id -> title, removed local prompts included (the history still names them)."""
+        titles = {p.id: p.title for p in self.store.list_local_prompts(include_removed=True)}
+        return titles | {p.id: p.title for p in self.library_or_none() or []}
+
+    def next_prompt(self, sub: Subscription) -> Prompt | None:
+        """The prompt the next post will carry (the rotation, as the scheduler chooses it)."""
+        library = self.library_or_none() or []
+        return choose_prompt(
+            eligible_prompts(library, sub.audience, sub.tag), self.store.sent_prompt_ids(sub.id)
+        )
+
+    def pool_size(self, audience: str | None, tag: str | None) -> int:
+        return len(eligible_prompts(self.library_or_none() or [], audience, tag))
+
+    def repeat_warning(self, sub: Subscription) -> str | None:
+        """Words for a lead when this subscription's pool repeats within REPEAT_WEEKS weeks."""
+        n = self.pool_size(sub.audience, sub.tag)
+        if n >= REPEAT_WEEKS:
+            return None
+        what = (
+            f"tag '{sub.tag}'" if sub.tag else f"audience '{sub.audience}'" if sub.audience else "the library"
+        )
+        return (
+            f"Note: {what} has only {n} prompt{'s' if n != 1 else ''}, so the same prompt comes back every "
+            f"{n} week{'s' if n != 1 else ''}. Choose a broader tag, or add local prompts with `prompts add`."
+            if n
+            else f"Note: no prompt matches {what} yet, so nothing will be posted until one is added."
+        )
+
+    def history(
+        self, platform: str, conversation_id: str, limit: int = 8
+    ) -> list[tuple[Delivery, str | None]]:
+        """This conversation's latest deliveries, newest first, each with its prompt's title."""
+        sub = self.store.get_subscription(platform, conversation_id)
+        if sub is None:
+            return []
+        titles = self.titles()
+        rows = self.store.list_deliveries(sub.id)[-limit:][::-1]
+        return [(d, titles.get(d.prompt_id or "", d.prompt_id)) for d in rows]
+
+    def conversation_name(self, platform: str, conversation_id: str) -> str | None:
+        conv = self.store.get_conversation(platform, conversation_id)
+        return conv.name if conv is not None else None
+
+    # --- prompts written in chat ----------------------------------------------------------------
+    def add_local(self, text: str, created_by: tuple[str, str] | None = None) -> Prompt:
+        """Parse, check and store a prompt written in chat; raises LocalPromptError with the reason."""
+        taken = self.store.local_prompt_ids() | {p.id for p in self.library_or_none() or []}
+        prompt = build_prompt(parse_fields(text), taken)
+        if not self.store.add_local_prompt(prompt, created_by):  # pragma: no cover - a race on the id
+            prompt = build_prompt(parse_fields(text), taken | self.store.local_prompt_ids())
+            self.store.add_local_prompt(prompt, created_by)
+        return prompt
+
+    def remove_local(self, prompt_id: str) -> bool:
+        """False when no local prompt in use has this id (library prompts live in prompts/*.yaml)."""
+        return prompt_id.startswith(PREFIX) and self.store.remove_local_prompt(prompt_id)
 
     def library_or_none(self) -> list[Prompt] | None:
         """The library, or None when it cannot be loaded (for courtesies such as tag checks)."""

@@ -20,6 +20,7 @@ DEFAULT_TIMEZONE = "Europe/London"
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _WEEKDAY_ALIASES = {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+_TIME_12H = re.compile(r"^(\d{1,2})(?:[:.]([0-5]\d))?(am|pm|a\.m\.|p\.m\.)$")
 AUDIENCES = ("clinicians", "leaders", "board members", "all")
 
 
@@ -40,10 +41,16 @@ def parse_weekday(text: str) -> int:
 
 
 def parse_time(text: str) -> str:
-    m = _TIME.match(text.strip())
-    if not m:
-        raise ScheduleError(f"'{text}' is not a time. Use 24-hour HH:MM, e.g. 09:00 or 13:30.")
-    return f"{int(m.group(1)):02d}:{m.group(2)}"
+    """"HH:MM" from what people type: 09:00, 9:00, 9.30, 9am, 9:30pm, 12pm (noon), 12am (midnight)."""
+    t = text.strip().lower().replace(" ", "")
+    m = _TIME.match(t)
+    if m:
+        return f"{int(m.group(1)):02d}:{m.group(2)}"
+    m = _TIME_12H.match(t)
+    if m and 1 <= int(m.group(1)) <= 12:
+        hour = int(m.group(1)) % 12 + (12 if m.group(3).startswith("p") else 0)
+        return f"{hour:02d}:{m.group(2) or '00'}"
+    raise ScheduleError(f"'{text}' is not a time. Use 9am, 9:30pm or 24-hour 09:00 / 13:30.")
 
 
 @lru_cache(maxsize=1)
