@@ -36,6 +36,16 @@ def new_build_dir(index_dir: Path) -> Path:
     return tmp
 
 
+def unused_build_id(index_dir: Path, build_id: str) -> str:
+    """`build_id`, or with a "-2", "-3"… suffix when a build of the same corpus in the same second
+    exists (a --rebuild right after a build): renaming onto it would fail (ENOTEMPTY)."""
+    candidate, n = build_id, 1
+    while (index_dir / "builds" / candidate).exists():
+        n += 1
+        candidate = f"{build_id}-{n}"
+    return candidate
+
+
 def publish(index_dir: Path, tmp_dir: Path, build_id: str) -> Path:
     final = index_dir / "builds" / build_id
     os.replace(tmp_dir, final)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from ingest.limits import IngestLimits, megabytes
+
 SUPPORTED = {".md", ".markdown", ".txt", ".pdf"}
 # Curated markdown marks page starts with this comment; PDFs get the same markers from pypdf pages.
 PAGE_MARKER = re.compile(r"<!--\s*page:\s*(\d+)\s*-->")
@@ -35,14 +37,42 @@ class Document:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in corpus_dir.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in SUPPORTED
-        and not p.name.startswith(".")
-        and p.name.lower() != "readme.md"
-    )
+    return scan_corpus(corpus_dir)[0]
+
+
+def scan_corpus(corpus_dir: Path, limits: IngestLimits | None = None) -> tuple[list[Path], list[dict]]:
+    """The corpus files to ingest, and those refused before anything reads them ({"file", "reason"}):
+    symlinks and anything resolving outside the corpus (a link to /etc or another share is never
+    followed), and files over the size limit."""
+    limits = limits or IngestLimits()
+    root = corpus_dir.resolve()
+    files: list[Path] = []
+    refused: list[dict] = []
+    for p in sorted(corpus_dir.rglob("*")):
+        if p.suffix.lower() not in SUPPORTED or p.name.startswith(".") or p.name.lower() == "readme.md":
+            continue
+        rel = str(p.relative_to(corpus_dir))
+        reason = _refusal(p, root, limits)
+        if reason:
+            refused.append({"file": rel, "reason": reason})
+        elif p.is_file():
+            files.append(p)
+    return files, refused
+
+
+def _refusal(p: Path, root: Path, limits: IngestLimits) -> str | None:
+    if p.is_symlink():
+        return "symbolic link; put the file itself in the corpus"
+    try:
+        real = p.resolve(strict=True)
+        size = real.stat().st_size
+    except (OSError, RuntimeError):
+        return "cannot be resolved (broken link or loop)"
+    if not real.is_relative_to(root):
+        return "resolves outside the corpus directory"
+    if size > limits.max_file_bytes:
+        return f"file is {megabytes(size)}, over the limit of {megabytes(limits.max_file_bytes)}"
+    return None
 
 
 def load_sources(corpus_dir: Path) -> dict[str, dict]:
@@ -62,14 +92,20 @@ def load_sources(corpus_dir: Path) -> dict[str, dict]:
     return out
 
 
-def load_document(path: Path, sources: dict[str, dict] | None = None) -> Document:
+def load_document(
+    path: Path, sources: dict[str, dict] | None = None, limits: IngestLimits | None = None
+) -> Document:
+    limits = limits or IngestLimits()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise LoadError(f"unsupported file type {suffix!r} (use .md, .txt or .pdf)")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise LoadError("file is empty (0 bytes)")
+    if size > limits.max_file_bytes:
+        raise LoadError(f"file is {megabytes(size)}, over the limit of {megabytes(limits.max_file_bytes)}")
     if suffix == ".pdf":
-        text = _read_pdf(path)
+        text = _read_pdf(path, limits)
         meta: dict = {}
     else:
         raw = path.read_bytes()
@@ -77,6 +113,8 @@ def load_document(path: Path, sources: dict[str, dict] | None = None) -> Documen
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             raise LoadError(f"not UTF-8 text (byte {e.start}); re-save it as UTF-8") from None
+        if len(text) > limits.max_chars:
+            raise LoadError(f"holds {len(text):,} characters, over the limit of {limits.max_chars:,}")
         meta, text = _split_front_matter(text)
     if not PAGE_MARKER.sub("", text).strip():
         raise LoadError("no text in file")
@@ -97,30 +135,10 @@ def _split_front_matter(text: str) -> tuple[dict, str]:
     return (meta if isinstance(meta, dict) else {}), text[m.end() :]
 
 
-def _read_pdf(path: Path) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def _read_pdf(path: Path, limits: IngestLimits) -> str:
+    from ingest import pdf_text  # the child process that reads PDFs under the limits
 
-    try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            # Owner-password-only PDFs open with an empty user password; real encryption does not.
-            try:
-                ok = bool(reader.decrypt(""))
-            except Exception:
-                ok = False
-            if not ok:
-                raise LoadError("PDF is encrypted (password protected); save an unprotected copy")
-        pages = []
-        for n, page in enumerate(reader.pages, 1):
-            pages.append(f"<!-- page: {n} -->\n{(page.extract_text() or '').strip()}\n")
-    except LoadError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
-        raise LoadError(
-            f"PDF could not be read ({type(e).__name__}: {str(e)[:120]}); is it corrupt?"
-        ) from None
-    text = "\n".join(pages)
+    text = pdf_text.extract(path, limits)
     if not PAGE_MARKER.sub("", text).strip():
         raise LoadError("PDF has no extractable text (scanned/image-only?); OCR it first")
     return text

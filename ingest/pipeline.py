@@ -23,7 +23,9 @@ from ingest import index_store
 from ingest.chunking import ChunkerSettings, chunk_document, load_tokenizer
 from ingest.embedding import resolve_model_dir
 from ingest.library import build_library
-from ingest.loaders import LoadError, corpus_files, load_document, load_sources
+from ingest.limits import IngestLimits
+from ingest.loaders import LoadError, load_document, load_sources, scan_corpus
+from ingest.lock import ingest_lock
 from ingest.progress import NothingIndexed, Progress
 
 # Bump when chunking, embedding text or the build's files change meaning: forces a full rebuild.
@@ -47,7 +49,10 @@ class IngestReport:
 
 
 def file_key(path: Path, source_entry: dict | None) -> str:
-    h = hashlib.sha256(path.read_bytes())
+    h = hashlib.sha256()
+    with open(path, "rb") as f:  # in blocks: a large file is hashed without being held in memory
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
     if source_entry:
         h.update(json.dumps(source_entry, sort_keys=True, default=str).encode())
     return h.hexdigest()
@@ -61,6 +66,32 @@ def run_ingest(
     progress: Progress | None = None,
     chunker: ChunkerSettings = ChunkerSettings(),
     on_built: Callable[[Path], None] | None = None,
+    limits: IngestLimits | None = None,
+) -> IngestReport:
+    """One ingest at a time per index directory (ingest/lock.py); each file within `limits`
+    (ingest/limits.py, from HIBOT_INGEST_* by default), or skipped with the reason."""
+    with ingest_lock(index_dir):
+        return _run_ingest(
+            corpus_dir,
+            index_dir,
+            model,
+            rebuild,
+            progress,
+            chunker,
+            on_built,
+            limits or IngestLimits.from_env(),
+        )
+
+
+def _run_ingest(
+    corpus_dir: Path,
+    index_dir: Path,
+    model: str,
+    rebuild: bool,
+    progress: Progress | None,
+    chunker: ChunkerSettings,
+    on_built: Callable[[Path], None] | None,
+    limits: IngestLimits,
 ) -> IngestReport:
     t0 = time.perf_counter()
     progress = progress or Progress()
@@ -68,7 +99,7 @@ def run_ingest(
         raise NothingIndexed(f"corpus directory {corpus_dir} does not exist")
     model_dir = resolve_model_dir(model)
     sources = load_sources(corpus_dir)
-    files = corpus_files(corpus_dir)
+    files, refused = scan_corpus(corpus_dir, limits)
     keys = {str(p.relative_to(corpus_dir)): file_key(p, sources.get(p.name)) for p in files}
     settings_sig = {"pipeline": PIPELINE_VERSION, "model": str(model), "chunker": chunker.to_dict()}
 
@@ -83,9 +114,11 @@ def run_ingest(
             skipped=previous.get("skipped", []),
         )
 
-    report = IngestReport(status="built", build_id=None, files=len(files))
+    report = IngestReport(status="built", build_id=None, files=len(files), skipped=list(refused))
+    for r in refused:
+        progress.skipped(r["file"], r["reason"])
     build = _Build(keys=keys, settings=settings_sig, model=str(model), model_dir=model_dir, chunker=chunker)
-    _load(build, corpus_dir, files, sources, report, progress)
+    _load(build, corpus_dir, files, sources, report, progress, limits)
     _assemble(build, index_dir, previous, report)
     _embed(build, index_dir, previous, progress)
     _write(build, index_dir, previous, report, on_built)
@@ -113,13 +146,21 @@ class _Build:
     st_model: object = None
 
 
-def _load(build: _Build, corpus_dir: Path, files, sources, report: IngestReport, progress: Progress) -> None:
+def _load(
+    build: _Build,
+    corpus_dir: Path,
+    files,
+    sources,
+    report: IngestReport,
+    progress: Progress,
+    limits: IngestLimits,
+) -> None:
     """Load and chunk every file; one that cannot be read is reported and skipped."""
     tokenizer = load_tokenizer(str(build.model_dir))
     for path in files:
         rel = str(path.relative_to(corpus_dir))
         try:
-            doc = load_document(path, sources)
+            doc = load_document(path, sources, limits)
             chunks = chunk_document(doc, tokenizer, build.chunker)
             if not chunks:
                 raise LoadError("no text in file")
@@ -194,7 +235,8 @@ def _write(build: _Build, index_dir: Path, previous: dict | None, report: Ingest
         else np.zeros((0, dims), dtype="float32")
     )
     corpus_hash = hashlib.sha256(json.dumps(build.keys, sort_keys=True).encode()).hexdigest()
-    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + corpus_hash[:8]
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    build_id = index_store.unused_build_id(index_dir, stamp + "-" + corpus_hash[:8])
     tmp = index_store.new_build_dir(index_dir)
     try:
         index_store.write_chunks(tmp, build.chunks)

@@ -8,6 +8,10 @@ class NothingIndexed(Exception):
     """No file in the corpus could be indexed (each one's reason is in the message)."""
 
 
+class IngestBusy(NothingIndexed):
+    """Another ingest holds the index directory's lock (ingest/lock.py)."""
+
+
 class Progress:
     """The silent default; the CLI renders it as a rich progress bar."""
 
