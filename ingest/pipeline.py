@@ -1,7 +1,7 @@
 """`hibot ingest`: corpus -> index, incrementally (per-file sha256) and atomically.
 
-A no-change run compares hashes against the live manifest and returns without importing
-sentence-transformers. Files that fail to load are reported with their reason and skipped.
+A no-change run compares hashes against the live manifest and returns without loading the
+embedding model. Files that fail to load are reported with their reason and skipped.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from bot.engine import lexical
 from bot.engine.text import split_units
 from ingest import index_store
 from ingest.chunking import ChunkerSettings, chunk_document, load_tokenizer
-from ingest.embedding import resolve_model_dir
+from ingest.embedding import PassageEncoder, has_export, max_pieces, model_export, resolve_model_dir
 from ingest.library import build_library
 from ingest.limits import IngestLimits
 from ingest.loaders import LoadError, load_document, load_sources, scan_corpus
@@ -143,7 +143,7 @@ class _Build:
     to_embed: list[tuple[int, str]] = field(default_factory=list)  # (chunk position, text)
     units: list[dict] = field(default_factory=list)
     unit_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # by unit text
-    st_model: object = None
+    export_dir: Path | None = None  # the ONNX export passages were embedded with
 
 
 def _load(
@@ -182,20 +182,18 @@ def _load(
 
 
 def _assemble(build: _Build, index_dir: Path, previous: dict | None, report: IngestReport) -> None:
-    """Every chunk and answer unit in order; unchanged files and known sentences keep their vectors."""
-    reuse = _previous_vectors(index_dir, previous, build.settings, build.keys)
+    """Every chunk and answer unit in order; a passage or sentence the live build already embedded
+    keeps its vector, so an edited document re-embeds only the passages whose text changed."""
+    reuse = _previous_vectors(index_dir, previous, build.settings)
     for rel, chunks in build.doc_chunks:
-        prior = reuse.get(rel)
-        if prior is not None and len(prior) == len(chunks):
-            report.reused.append(rel)
-        else:
-            report.embedded.append(rel)
-            prior = None
-        for i, c in enumerate(chunks):
+        new = 0
+        for c in chunks:
             build.chunks.append({**c.to_dict(), "file": rel})
-            build.vectors.append(prior[i] if prior is not None else None)
-            if prior is None:
+            build.vectors.append(reuse.get(c.embed_text))
+            if build.vectors[-1] is None:
                 build.to_embed.append((len(build.chunks) - 1, c.embed_text))
+                new += 1
+        (report.embedded if new else report.reused).append(rel)
         report.indexed.append(rel)
     # Answers are cut from sentences; their vectors let the engine pick the sentence that answers,
     # not only the one sharing the question's words.
@@ -208,17 +206,18 @@ def _assemble(build: _Build, index_dir: Path, previous: dict | None, report: Ing
 
 
 def _embed(build: _Build, index_dir: Path, previous: dict | None, progress: Progress) -> None:
-    """Embed what is new; sentence-transformers is imported only when something is."""
+    """Embed what is new with the model's ONNX export; the model is loaded only when something is."""
     units_to_embed = sorted({u["text"] for u in build.units if u["text"] not in build.unit_vectors})
     progress.start(len(build.to_embed) + len(units_to_embed))
     if build.to_embed or units_to_embed:
-        from ingest.embedding import embed_passages, load_sentence_transformer
-
-        build.st_model = load_sentence_transformer(build.model_dir)
-        embedded = embed_passages(build.st_model, [t for _, t in build.to_embed], progress=progress.advance)
+        build.export_dir = model_export(
+            build.model_dir, scratch=index_dir / "builds" / f".tmp-export-{os.getpid()}"
+        )
+        encoder = PassageEncoder(build.export_dir, max_pieces(build.model_dir))
+        embedded = encoder.embed([t for _, t in build.to_embed], progress=progress.advance)
         for (pos, _), vec in zip(build.to_embed, embedded, strict=True):
             build.vectors[pos] = vec
-        embedded = embed_passages(build.st_model, units_to_embed, progress=progress.advance)
+        embedded = encoder.embed(units_to_embed, progress=progress.advance)
         build.unit_vectors.update(zip(units_to_embed, embedded, strict=True))
     progress.stop()
 
@@ -243,7 +242,7 @@ def _write(build: _Build, index_dir: Path, previous: dict | None, report: Ingest
         index_store.write_dense(tmp, matrix)
         index_store.write_units(tmp, build.units, unit_matrix)
         _write_lexical_and_library(tmp, build.chunks, build.docs)
-        _write_query_encoder(tmp, index_dir, previous, build.settings, build.model_dir, build.st_model)
+        _write_query_encoder(tmp, index_dir, previous, build.settings, build.model_dir, build.export_dir)
         manifest = _manifest(build, build_id, corpus_hash, dims, report)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
         if on_built:
@@ -312,8 +311,8 @@ def _s(v) -> str | None:
     return str(v) if v else None
 
 
-def _previous_vectors(index_dir: Path, previous: dict | None, sig: dict, keys: dict) -> dict[str, np.ndarray]:
-    """Vectors of unchanged files from the live build, by file, in chunk order."""
+def _previous_vectors(index_dir: Path, previous: dict | None, sig: dict) -> dict[str, np.ndarray]:
+    """Passage vectors of the live build by the text that was embedded (same model and pipeline)."""
     if not previous or previous.get("settings") != sig:
         return {}
     try:
@@ -322,13 +321,9 @@ def _previous_vectors(index_dir: Path, previous: dict | None, sig: dict, keys: d
         vecs = np.load(build / "vectors.npy")
     except (index_store.IndexMissing, OSError, ValueError):
         return {}
-    prior_keys = previous.get("file_keys", {})
-    out: dict[str, list] = {}
-    for row, c in zip(chunks, vecs, strict=False):
-        f = row.get("file")
-        if f is not None and f in keys and prior_keys.get(f) == keys[f]:
-            out.setdefault(f, []).append(c)
-    return {f: np.vstack(v) for f, v in out.items()}
+    if len(chunks) != len(vecs):
+        return {}
+    return {row["embed_text"]: v for row, v in zip(chunks, vecs, strict=True)}
 
 
 def _previous_unit_vectors(index_dir: Path, previous: dict | None, sig: dict) -> dict[str, np.ndarray]:
@@ -352,39 +347,21 @@ def _write_lexical_and_library(build: Path, chunks: list[dict], docs_meta: dict)
 
 
 def _write_query_encoder(
-    build: Path, index_dir: Path, previous: dict | None, sig: dict, model_dir: Path, st_model
+    build: Path, index_dir: Path, previous: dict | None, sig: dict, model_dir: Path, export_dir: Path | None
 ) -> None:
-    """Reuse an earlier export of the same model (previous build, then the cache); export otherwise."""
-    from ingest.embedding import onnx_cache_dir
-
-    sources = []
+    """The build's query encoder is the export its vectors came from: the one passages were just
+    embedded with, else the previous build's (every vector was reused from it), else the model's."""
+    sources = [export_dir] if export_dir else []
     if previous and previous.get("settings", {}).get("model") == sig["model"]:
         try:
             sources.append(index_store.current_build_dir(index_dir))
         except index_store.IndexMissing:
             pass
-    cache = onnx_cache_dir(model_dir)
-    sources.append(cache)
-    for src in sources:
-        if (src / "query_encoder.onnx").exists() and (src / "tokenizer.json").exists():
-            for name in ("query_encoder.onnx", "tokenizer.json"):
-                _link_or_copy(src / name, build / name)
-            return
-    if st_model is None:
-        from ingest.embedding import load_sentence_transformer
-
-        st_model = load_sentence_transformer(model_dir)
-    from ingest.embedding import export_onnx
-
-    export_onnx(st_model, model_dir, build)
-    try:
-        tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
-        tmp.mkdir(parents=True, exist_ok=True)
-        for name in ("query_encoder.onnx", "tokenizer.json"):
-            _link_or_copy(build / name, tmp / name)
-        os.replace(tmp, cache)
-    except OSError:
-        pass  # the cache is an optimisation only
+    source = next((s for s in sources if has_export(s)), None)
+    if source is None:
+        source = model_export(model_dir, scratch=index_dir / "builds" / f".tmp-export-{os.getpid()}")
+    for name in ("query_encoder.onnx", "tokenizer.json"):
+        _link_or_copy(source / name, build / name)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

