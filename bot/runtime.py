@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from bot import logs, metrics
 from bot.config import Settings
 from bot.models import Answer
+from bot.storage.lead_protocols import HelpRequests, Leads, LocalPrompts, PromptEngagement
 from bot.storage.protocols import (
     AnswerAudit,
     Conversations,
@@ -66,10 +67,15 @@ class AdapterStore(
     Subscriptions,
     DeliveryLedger,
     ConversationTurns,
+    LocalPrompts,
+    Leads,
+    HelpRequests,
+    PromptEngagement,
     Protocol,
 ):
     """The store as the Slack and Teams adapters use it: the parts of bot.storage's protocols they call
-    (subscriptions and deliveries for the `prompts …` commands)."""
+    (subscriptions, deliveries, local prompts and leads for the `prompts …` and `leads …` commands;
+    help requests for "Still need help?"; engagement with weekly-prompt posts)."""
 
 
 @dataclass(frozen=True)

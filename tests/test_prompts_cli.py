@@ -110,3 +110,35 @@ def test_the_cli_and_the_chat_command_report_the_same_next_send(cli, store, sett
     )
     nxt = datetime.fromisoformat(row["next_send"])
     assert f"Next prompt: {describe_local(nxt, row['timezone'])}" in chat
+
+
+def test_a_slack_channel_name_is_resolved_to_its_id_or_refused(cli, store, monkeypatch):
+    refused = cli("subscribe", "slack:#maternity", "monday", "9am")
+    assert refused.exit_code == 2 and "SLACK_BOT_TOKEN" in refused.output
+    assert store.list_subscriptions() == []
+    from tests.support.fakes.slack_api import FakeSlackAPI
+
+    with FakeSlackAPI() as slack:
+        slack.add_channel("C0MATERN01", "maternity")
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+        monkeypatch.setenv("SLACK_API_BASE_URL", slack.base_url)
+        get_settings.cache_clear()
+        unknown = cli("subscribe", "slack:#nowhere", "monday", "9am")
+        assert unknown.exit_code == 2 and "no channel named #nowhere" in unknown.output
+        ok = cli("subscribe", "slack:#maternity", "monday", "9am")
+    assert ok.exit_code == 0, ok.output
+    [sub] = store.list_subscriptions()
+    assert (sub.conversation_id, sub.time) == ("C0MATERN01", "09:00")
+
+
+def test_a_malformed_teams_conversation_is_refused(cli, store):
+    r = cli("subscribe", "teams:general", "monday", "09:00")
+    assert r.exit_code == 2 and "not a Teams conversation id" in r.output
+    assert store.list_subscriptions() == []
+
+
+def test_a_small_pool_warns_and_status_names_the_next_prompt(cli, store):
+    r = cli("subscribe", "slack:C0DATA0001", "tue", "9:00", "--tag", "data")
+    assert r.exit_code == 0 and "has only 1 prompt" in r.output
+    status = cli("status").output
+    assert "slack:C0DATA0001" in status and "“Know your Core20 population”" in status

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Annotated, NoReturn
@@ -56,10 +57,24 @@ def _prompt(prompt_id: str) -> Prompt:
     _fail(f"no prompt with id '{prompt_id}'. `hibot prompts list` shows the ids.", 1)
 
 
-def _target(target: str) -> tuple[str, str]:
+TEAMS_CONVERSATION = re.compile(r"^(19:.+@thread\.(tacv2|skype|v2)|a:.+|8:.+)$")
+
+
+def _target(target: str, resolve: bool = False) -> tuple[str, str]:
+    """(platform, conversation id). With `resolve`, a Slack #name is looked up (a name stored as an
+    id would never be delivered); a malformed id is refused either way."""
     platform, _, conversation_id = target.partition(":")  # Teams ids contain ':' themselves; split once
     if platform not in {"slack", "teams"} or not conversation_id:
         _fail("the conversation must look like slack:C0123456789 or teams:19:abc…@thread.tacv2", 2)
+    if platform == "teams" and not TEAMS_CONVERSATION.match(conversation_id):
+        _fail(f"'{conversation_id}' is not a Teams conversation id (19:…@thread.tacv2, or a: for a chat)", 2)
+    if platform == "slack" and resolve:
+        from bot.slack.channels import ChannelLookupError, resolve_channel  # slack_sdk, only here
+
+        try:
+            conversation_id = resolve_channel(get_settings(), conversation_id)
+        except ChannelLookupError as e:
+            _fail(str(e), 2)
     return platform, conversation_id
 
 
@@ -106,15 +121,21 @@ def _status_dict(status: SubscriptionStatus) -> dict:
     }
 
 
-def _status_line(status: SubscriptionStatus) -> str:
+def _status_line(status: SubscriptionStatus, service: WeeklyPrompts, titles: dict[str, str]) -> str:
     sub, last = status.subscription, status.last_delivery
+    name = service.conversation_name(sub.platform, sub.conversation_id)
+    where = f"{sub.platform}:{sub.conversation_id}" + (f" ({name})" if name else "")
     state = "active" if sub.active else f"paused ({sub.paused_reason})"
+    upcoming = service.next_prompt(sub) if status.next_send else None
     nxt = f"next {describe_local(status.next_send, sub.timezone)}" if status.next_send else ""
-    last_s = f"last {last.period_key} {last.status} {last.prompt_id or ''}".rstrip() if last else "never sent"
-    return (
-        f"{sub.platform}:{sub.conversation_id}  {WEEKDAYS[sub.weekday]} {sub.time} {sub.timezone}  {state}  "
-        f"{nxt}  {last_s}"
+    nxt += f" “{upcoming.title}”" if upcoming else ""
+    last_title = titles.get(last.prompt_id or "", last.prompt_id or "") if last else ""
+    last_s = (
+        f"last {last.period_key} {last.status} “{last_title}”"
+        if last and last_title
+        else (f"last {last.period_key} {last.status}" if last else "never sent")
     )
+    return f"{where}  {WEEKDAYS[sub.weekday]} {sub.time} {sub.timezone}  {state}  {nxt}  {last_s}"
 
 
 # --- the library ---------------------------------------------------------------------------------
@@ -159,7 +180,7 @@ def preview(prompt_id: PromptId) -> None:
 def subscribe(
     target: Target,
     weekday: Annotated[str, typer.Argument(help="Day of the week: monday … sunday (or mon … sun).")],
-    at: Annotated[str, typer.Argument(metavar="HH:MM", help="Local time, 24-hour.")],
+    at: Annotated[str, typer.Argument(metavar="TIME", help="Local time: 9am, 9:00 or 09:00.")],
     tz: Annotated[str, typer.Option("--tz", help="IANA time zone.")] = DEFAULT_TIMEZONE,
     audience: Annotated[str | None, typer.Option(help="clinicians, leaders, board-members or all.")] = None,
     tag: Annotated[str | None, typer.Option(help="Only prompts with this tag.")] = None,
@@ -168,8 +189,8 @@ def subscribe(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Subscribe a Slack channel or Teams conversation to one weekly prompt."""
-    platform, conversation_id = _target(target)
+    """Subscribe a Slack channel (id or #name) or Teams conversation to one weekly prompt."""
+    platform, conversation_id = _target(target, resolve=True)
     service, now = _service(), datetime.now(UTC)
     try:
         sub = service.subscribe(
@@ -191,7 +212,10 @@ def subscribe(
     else:
         slot = f"every {WEEKDAYS[sub.weekday].capitalize()} at {sub.time} {sub.timezone}"
         when = f" First prompt {describe_local(first, sub.timezone)}." if first else ""
-        _echo(f"Subscribed {target}: {slot}.{when}")
+        _echo(f"Subscribed {platform}:{conversation_id}: {slot}.{when}")
+    warning = service.repeat_warning(sub)
+    if warning:
+        sys.stderr.write(warning.replace("`prompts add`", "`prompts add` in chat") + "\n")
     if platform == "teams" and not service.has_conversation(platform, conversation_id):
         sys.stderr.write(
             "Warning: no conversation reference stored for this Teams conversation yet; the bot must be "
@@ -229,14 +253,16 @@ def resume(target: Target) -> None:
 @prompts_app.command("status")
 def status(as_json: JsonOpt = False) -> None:
     """Every subscription, its next send time and its last delivery."""
-    statuses = _service().statuses()
+    service = _service()
+    statuses = service.statuses()
     if as_json:
         _echo(json.dumps([_status_dict(s) for s in statuses], indent=2))
         return
     if not statuses:
         _echo("No subscriptions. Add one with `hibot prompts subscribe slack:C0123 monday 09:00`.")
+    titles = service.titles()
     for s in statuses:
-        _echo(_status_line(s))
+        _echo(_status_line(s, service, titles))
 
 
 # --- delivery ------------------------------------------------------------------------------------

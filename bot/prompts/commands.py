@@ -64,10 +64,12 @@ def handle_prompts_command(
     now: datetime | None = None,
     engine: PromptEngine | None = None,
     private: bool = True,
+    conversation_name: str | None = None,
 ) -> str:
     """The plain-text reply to `prompts TEXT` typed in a conversation. `engine` answers prompt
     questions (preview, send now, add); `private` says whether only the person sees the reply
-    (a Slack ephemeral, a Teams personal chat), which a test send needs."""
+    (a Slack ephemeral, a Teams personal chat), which a test send needs. `conversation_name` is
+    the channel's name as the platform gave it, kept so status and reports can name it."""
     now = now or datetime.now(UTC)
     words = _words(text)
     if not words or words[0].lower() in {"help", "?"}:
@@ -79,7 +81,7 @@ def handle_prompts_command(
     where = (platform, conversation_id)
     try:
         if command == "subscribe":
-            return _subscribe(service, where, user_id, args, reference, now)
+            return _subscribe(service, where, user_id, args, reference, now, conversation_name)
         if command in {"pause", "stop"}:
             paused = service.pause(*where, now=now)
             return (
@@ -98,7 +100,7 @@ def handle_prompts_command(
             )
         if command == "status":
             status = service.status(*where, now=now)
-            return status_text(status, service) if status else NONE_HERE
+            return status_text(status, service, conversation_name) if status else NONE_HERE
         if command == "add":
             rest = text.strip()[len(words[0]) :].strip()
             return chat_library.add(service, engine, rest, (platform, user_id))
@@ -138,7 +140,9 @@ def _join_am_pm(positional: list[str]) -> list[str]:
     return out
 
 
-def _subscribe(service: WeeklyPrompts, where, user_id: str, args: list[str], reference, now) -> str:
+def _subscribe(
+    service: WeeklyPrompts, where, user_id: str, args: list[str], reference, now, name: str | None
+) -> str:
     positional = _join_am_pm([a for a in args if "=" not in a])
     options: dict[str, str] = {}
     for a in args:
@@ -160,6 +164,7 @@ def _subscribe(service: WeeklyPrompts, where, user_id: str, args: list[str], ref
         tag=options.get("tag"),
         created_by=user_id,
         reference=reference,
+        name=name,
         now=now,
     )
     first = service.next_send(sub, now)
@@ -181,9 +186,11 @@ def _resumed(service: WeeklyPrompts, sub: Subscription, now: datetime) -> str:
     )
 
 
-def status_text(status: SubscriptionStatus, service: WeeklyPrompts | None = None) -> str:
+def status_text(
+    status: SubscriptionStatus, service: WeeklyPrompts | None = None, name: str | None = None
+) -> str:
     sub = status.subscription
-    name = service.conversation_name(sub.platform, sub.conversation_id) if service else None
+    name = (service.conversation_name(sub.platform, sub.conversation_id) if service else None) or name
     lines = [schedule_line(sub, name)]
     if status.next_send is None:
         lines.append(f"Paused: {sub.paused_reason or 'paused'}. A lead can `prompts resume`.")

@@ -35,8 +35,8 @@ import structlog
 
 from bot.models import Answer, ConversationGone, Prompt
 from bot.prompts.render_text import render_prompt_text
-from bot.prompts.service import LocalPrompts
 from bot.prompts.subscriptions import choose_prompt, current_slot, eligible_prompts, slot_weeks_ago
+from bot.storage.lead_protocols import LocalPrompts
 from bot.storage.protocols import AnswerAudit, Conversations, DeliveryLedger, Retention, Subscriptions
 from bot.storage.purge import RetentionJob
 

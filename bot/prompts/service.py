@@ -27,22 +27,12 @@ from bot.prompts.subscriptions import (
     parse_timezone,
     parse_weekday,
 )
+from bot.storage.lead_protocols import LocalPrompts
 from bot.storage.protocols import Conversations, DeliveryLedger, Subscriptions
 from bot.storage.records import Delivery, Subscription
 
 SETTLED = {"sent", "skipped"}  # a week with a row in one of these states has had its prompt
 REPEAT_WEEKS = 8  # a pool smaller than this repeats a prompt within two months: say so
-
-
-class LocalPrompts(Protocol):
-    """Prompts leads wrote in chat (bot/storage/local_prompts.py)."""
-
-    def add_local_prompt(
-        self, prompt: Prompt, created_by: tuple[str, str] | None = None, now: datetime | None = None
-    ) -> bool: ...
-    def remove_local_prompt(self, prompt_id: str, now: datetime | None = None) -> bool: ...
-    def list_local_prompts(self, include_removed: bool = False) -> list[Prompt]: ...
-    def local_prompt_ids(self) -> set[str]: ...
 
 
 class PromptsStore(Conversations, Subscriptions, DeliveryLedger, LocalPrompts, Protocol):
@@ -156,6 +146,7 @@ class WeeklyPrompts:
         tag: str | None = None,
         created_by: str | None = None,
         reference: dict | None = None,
+        name: str | None = None,
         now: datetime | None = None,
     ) -> Subscription:
         """Subscribe (or re-subscribe) a conversation to one weekly slot, from what a person typed.
@@ -168,8 +159,8 @@ class WeeklyPrompts:
         tag = (tag or "").strip().lower() or None
         self._check_tag(tag)
         now = now or datetime.now(UTC)
-        if reference is not None:
-            self.store.upsert_conversation(platform, conversation_id, reference, now=now)
+        if reference is not None or name:
+            self.store.upsert_conversation(platform, conversation_id, reference, name=name, now=now)
         return self.store.subscribe(
             platform,
             conversation_id,

@@ -41,7 +41,7 @@ def parse_weekday(text: str) -> int:
 
 
 def parse_time(text: str) -> str:
-    """"HH:MM" from what people type: 09:00, 9:00, 9.30, 9am, 9:30pm, 12pm (noon), 12am (midnight)."""
+    """ "HH:MM" from what people type: 09:00, 9:00, 9.30, 9am, 9:30pm, 12pm (noon), 12am (midnight)."""
     t = text.strip().lower().replace(" ", "")
     m = _TIME.match(t)
     if m:

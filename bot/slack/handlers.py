@@ -44,5 +44,7 @@ class SlackHandlers:
         word, _, rest = (command.get("text") or "").strip().partition(" ")
         if word.lower() == "prompts":
             await self.workspace.on_prompts(command, rest.strip(), respond, context)
+        elif word.lower() == "leads":
+            await self.workspace.on_leads(command, rest.strip(), respond)
         else:
             await self.questions.on_command(command, respond, context)

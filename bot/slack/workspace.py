@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -10,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import logs
 from bot.config import Settings
+from bot.leads_command import handle_leads_command
 from bot.runtime import AdapterStore
 from bot.slack.delivery import PLATFORM, Delivery, Place, Respond, kind_of, name_task
 from bot.slack.mrkdwn import escape
@@ -18,6 +20,8 @@ from bot.slack.views import home_view
 
 log = logs.get_logger("hibot.slack")
 PROMPTS_FAILED = "Sorry, that did not work. Please try again, or ask a lead to check the server log."
+# A person as a slash command names them with escaping on (<@U123|jane>), or a bare member id.
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|\b([UW][A-Z0-9]{6,})\b")
 
 
 class SlackWorkspace:
@@ -54,12 +58,37 @@ class SlackWorkspace:
                 text=text,
                 is_admin=await self._is_admin(user),
                 reference=reference,
+                engine=self.delivery.engine,
+                private=True,  # the reply is ephemeral: only this person sees it
+                conversation_name=_channel_name(command),
             )
         except Exception:
             log.exception("slack_prompts_command_failed")
             result = PROMPTS_FAILED
         place = Place(channel, user, ephemeral=True, kind="ephemeral")
         await self.delivery.ephemeral(place, SlackMessage(blocks=[], text=escape(result)), respond)
+
+    async def on_leads(self, command: dict, text: str, respond: Respond) -> None:
+        """`/hibot leads [add|remove @person]`; people are named as Slack sends them: <@U…|name>."""
+        name_task("command")
+        channel, user = command.get("channel_id", ""), command.get("user_id", "")
+        try:
+            result = await asyncio.to_thread(
+                handle_leads_command,
+                self.store,
+                self.settings,
+                platform=PLATFORM,
+                user_id=user,
+                text=text,
+                mentioned=[a or b for a, b in MENTION.findall(text)],
+                is_admin=await self._is_admin(user),
+            )
+        except Exception:
+            log.exception("slack_leads_command_failed")
+            result = PROMPTS_FAILED
+        place = Place(channel, user, ephemeral=True, kind="ephemeral")
+        # Not escaped: the reply names leads with real <@U…> mentions (ids only, nothing typed by a person).
+        await self.delivery.ephemeral(place, SlackMessage(blocks=[], text=result), respond)
 
     async def _is_admin(self, user: str) -> bool:
         try:
@@ -75,3 +104,9 @@ class SlackWorkspace:
         except Exception:
             log.exception("slack_home_subscriptions_failed")
             return None
+
+
+def _channel_name(command: dict) -> str | None:
+    """`#name` from a slash command ("directmessage" / "privategroup" are not names)."""
+    name = command.get("channel_name") or ""
+    return f"#{name}" if name and name not in {"directmessage", "privategroup"} else None

@@ -60,6 +60,7 @@ class _State:
     scripted: dict[str, list[_Scripted]] = field(default_factory=dict)
     replies: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     users: dict[str, dict] = field(default_factory=dict)
+    channels: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -153,6 +154,10 @@ class _Handler(BaseHTTPRequestHandler):
             view = body.get("view")
             view = json.loads(view) if isinstance(view, str) else (view or {})
             return {"ok": True, "view": {"id": "V0FAKE", **view}}
+        if method == "conversations.list":
+            with state.lock:
+                channels = list(state.channels)
+            return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
         if method == "users.info":
             user_id = body.get("user", "")
             with state.lock:
@@ -206,6 +211,11 @@ class FakeSlackAPI(LoopbackServer["_Server"]):
     def set_user(self, user_id: str, *, is_admin: bool = False, is_owner: bool = False) -> None:
         with self._server.state.lock:
             self._server.state.users[user_id] = {"is_admin": is_admin, "is_owner": is_owner}
+
+    def add_channel(self, channel_id: str, name: str) -> None:
+        """A channel conversations.list returns from now on."""
+        with self._server.state.lock:
+            self._server.state.channels.append({"id": channel_id, "name": name, "is_channel": True})
 
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
         """The next `times` calls of `method` get HTTP 429 with Retry-After."""
