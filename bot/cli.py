@@ -71,8 +71,13 @@ class _RichProgress(IngestProgress):
 
 
 def _ingest(corpus: Path, index: Path, rebuild: bool, quiet: bool):
-    from ingest.pipeline import run_ingest
-
+    try:
+        from ingest.pipeline import run_ingest
+    except ModuleNotFoundError as e:  # a serving-only install: indexes are built elsewhere
+        _fail(
+            f"building an index needs the ingest extra ({e.name} is missing): pip install 'hibot\\[ingest]'",
+            2,
+        )
     try:
         return run_ingest(
             corpus,
