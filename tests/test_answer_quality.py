@@ -126,7 +126,7 @@ def test_a_named_document_is_summarised_from_its_own_statements(engine):
     ans = engine.answer("What does the Hunt letter say?")
     assert not ans.abstained
     assert {c.doc_id for c in ans.citations} == {"hunt-letter-2014"}
-    assert "set out the basis of assessment" in ans.answer + ans.more
+    assert "the aim is to develop the system further" in ans.answer + ans.more  # the letter's stated aim
 
 
 def test_a_named_section_is_summarised_from_that_section(engine):

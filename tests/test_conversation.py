@@ -59,3 +59,20 @@ def test_chat_follows_up_in_context_and_thanks_is_not_a_repeat(index_dir):
     assert "Core20PLUS5" in turns[1] and "Sources" in turns[1]
     assert "epilepsy" in turns[2].lower() and "Sources" in turns[2]
     assert "welcome" in turns[3].lower() and "Sources" not in turns[3]
+
+
+def test_does_another_document_say_the_same_asks_the_previous_question_of_it(engine):
+    first = engine.answer("What does the RCP say about the financial case for tackling health inequalities?")
+    assert {c.doc_id for c in first.citations} == {"rcp-reducing-health-inequalities"}
+    again = engine.answer("does the board guide say the same?", history=[first.question])
+    assert not again.abstained
+    quoted = [c for c in again.citations if c.n and f"[{c.n}]" in again.answer]
+    # the board guide's passages on the same topic, not a summary of the board guide
+    assert quoted and {c.doc_id for c in quoted} == {"nhs-providers-board-guide-2024"}
+    assert any(w in again.answer.lower() for w in ("cost", "financ", "productivity", "£"))
+
+
+def test_casual_words_do_not_make_a_follow_up_unanswerable(engine):
+    follow = engine.answer("and what about the PLUS bit?", history=["What does Core20 mean in Core20PLUS5?"])
+    assert not follow.abstained
+    assert "PLUS" in follow.answer

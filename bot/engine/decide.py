@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.engine import text as T
-from bot.engine.query import DOMAIN_SHORTHAND, QueryPlan, Vocabulary
+from bot.engine.query import CHAT_FILLER, DOMAIN_SHORTHAND, QueryPlan, Vocabulary
 from bot.engine.retrieval import Hit
 from bot.engine.tuning import Tuning
 
@@ -69,7 +69,7 @@ def evidence(
     qs = set(p.bm25_tokens)
     cover = max((vocab.share(qs, vocab.chunk_tokens[vocab.position[h.chunk_id]]) for h in top), default=0.0)
     unknown, names = unknown_terms(question, vocab)
-    content = [w for w in T.words(question) if w not in T.STOPWORDS and len(w) >= 3]
+    content = [w for w in T.words(question) if w not in T.STOPWORDS and w not in CHAT_FILLER and len(w) >= 3]
     return Evidence(
         dense=max((h.dense for h in top), default=0.0),
         sentence=max((h.sentence for h in top), default=0.0),
@@ -101,7 +101,7 @@ def unknown_terms(question: str, vocab: Vocabulary) -> tuple[list[str], list[str
     for m in re.finditer(r"[A-Za-z][A-Za-z'’]+", question):
         word = m.group(0)
         acronym = word.isupper() and len(word) >= 3 and word not in vocab.capitals
-        if word in DOMAIN_SHORTHAND or (vocab.knows(word) and not acronym):
+        if word in DOMAIN_SHORTHAND or word.lower() in CHAT_FILLER or (vocab.knows(word) and not acronym):
             continue
         unknown.append(word.lower())
         sentence_start = m.start() == 0 or question[: m.start()].rstrip()[-1:] in {".", "?", "!", ":"}

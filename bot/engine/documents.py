@@ -16,13 +16,6 @@ import numpy as np
 from bot.engine import text as T
 from bot.engine.compose import FURNITURE
 
-SUMMARY = re.compile(
-    r"\b(?:summar(?:y|ise|ize|ies)|sum up|overview|gist|tl;?dr|"
-    r"key (?:points|messages|recommendations|takeaways|"
-    r"findings)|main (?:points|messages|recommendations|ideas|findings)|about|say|says|said|cover|covers|"
-    r"contain|contains|in it|(?:what'?s|what is) in|highlights?|outline)\b",
-    re.I,
-)
 # Words of a summary request that are not its topic.
 REQUEST_WORDS = frozenset(
     T.tokenize(
@@ -32,21 +25,40 @@ REQUEST_WORDS = frozenset(
         "give me can you could please tell us cover covers contain contains highlight highlights outline "
         "document guidance section part chapter whole briefly quick quickly short it its this that there "
         "whats "
-        "ideas basically overall generally for me briefly letter"
+        "ideas basically overall generally for me briefly letter draft version one around actually thing"
         " january february march april may june july august september october november december"
     )
 )
+# A follow-up that points back ("does the RCP say the same?", "anything similar in the letter?") asks
+# about the previous topic in the document it names, not for a summary of that document.
+REFERS_BACK = re.compile(
+    r"\b(?:the same|same thing|similar(?:ly)?|too|also|as well|likewise|"
+    r"that|this|these|those|it|they|them)\b",
+    re.I,
+)
+# Words of such a follow-up that are not a new topic.
+BACK_WORDS = frozenset(
+    T.tokenize("similar similarly anything something also well likewise too same thing mention agree")
+)
+# "2.", "Section II –", "iv)": numbering before a heading's words.
+HEADING_NUMBER = re.compile(r"^\W*(?:section\s+)?(?:\d+(?:\.\d+)*|[ivx]+)\b\W*", re.I)
 SECTION_WORD = re.compile(r"\b(?:section|part|chapter|bit on|heading|appendix|appendices)\b", re.I)
 SKIP_SECTION = re.compile(
     r"\b(?:references?|resources|acknowledg\w*|get in touch|contents|useful reading|"
     r"further reading|links)\b",
     re.I,
 )
+DOC_NOUN = r"(?:guide|letter|document|strategy|report|paper|map|guidance|publication|framework|plan)"
+# A document's statements of its own purpose, aims and recommendations: "This guide sets out…",
+# "The aim is to…", "The vision for the strategy is…", "It highlights actions…".
 PURPOSE = re.compile(
-    r"\b(?:this|the)\s+(?:guide|letter|document|strategy|report|paper|map|guidance|publication)\s+"
-    r"(?:sets out|"
-    r"aims?|describes|outlines|provides|summarises|explains|is (?:intended|designed|for)|will|looks at|"
-    r"focuses)|\bpurpose of\b|\bwe recommend\b|\bin this (?:guide|document|letter|report)\b"
+    rf"\b(?:this|the|its|our)\s+{DOC_NOUN}(?:'s)?\s+"
+    r"(?:sets out|aims?|objectives?|vision|purpose|describes|outlines|provides|summarises|explains|"
+    r"recommends|highlights|is (?:intended|designed|for)|will|looks at|focus(?:es)? on)"
+    rf"|\bthe (?:aims?|purpose|vision|objectives?|ambition) (?:of|for) (?:this|the|our)\s+{DOC_NOUN}"
+    r"|\bthe (?:aim|purpose|vision|ambition) is\b"
+    r"|\bit (?:sets out|outlines|highlights|recommends|describes|summarises)\b"
+    r"|\bpurpose of\b|\bwe recommend\b|\bin this (?:guide|document|letter|report)\b"
     r"|\b(?:I|we)\s+(?:would like to|want to|am writing to|are writing to|aim to)\s+"
     r"(?:set out|outline|describe|explain)\b",
     re.I,
@@ -58,9 +70,13 @@ class Request:
     doc_id: str | None  # the document named, if any
     section: str | None  # the full section path named, if any
     summary: bool  # asks what the document/section says as a whole (no further topic)
+    # Asks the previous question of the document it names ("does the RCP say the same?").
+    asks_again: bool = False
 
 
-def resolve(question: str, documents: dict[str, dict], sections: dict[str, list[str]]) -> Request:
+def resolve(
+    question: str, documents: dict[str, dict], sections: dict[str, list[str]], follow_up: bool = False
+) -> Request:
     """The document and section a question names, and whether it asks for a summary of them."""
     q = question.lower().replace("’", "'")
     doc_id = _named_document(q, documents)
@@ -70,12 +86,33 @@ def resolve(question: str, documents: dict[str, dict], sections: dict[str, list[
     named = set()
     if doc_id:
         meta = documents[doc_id]
-        named |= set(T.tokenize(" ".join([*(meta.get("aliases") or []), str(meta.get("year") or "")])))
+        # its names and title describe the document, they are not a topic within it
+        names = [*(meta.get("aliases") or []), str(meta.get("title") or ""), str(meta.get("year") or "")]
+        named |= set(T.tokenize(" ".join(names)))
     if section:
         named |= set(T.tokenize(section.split(" > ")[-1]))
-    rest = [t for t in T.tokenize(question) if t not in named and t not in REQUEST_WORDS and not t.isdigit()]
-    summary = bool(SUMMARY.search(q)) and not rest
-    return Request(doc_id, section, summary)
+    rest = [
+        t
+        for t in T.tokenize(without_names(question, documents))
+        if t not in named and t not in REQUEST_WORDS and t not in T.STOPWORDS and not t.isdigit()
+    ]
+    back = follow_up and bool(REFERS_BACK.search(q))
+    # Naming a document or section and asking nothing else of it ("What's the board guide for?",
+    # "delivery mechanisms — what are they?") asks what it says.
+    summary = not rest and not back
+    asks_again = back and doc_id is not None and section is None and all(t in BACK_WORDS for t in rest)
+    return Request(doc_id, section, summary, asks_again)
+
+
+def without_names(text: str, documents: dict[str, dict]) -> str:
+    """`text` less the names of documents in it: "What does the board guide say about anchor
+    institutions?" -> "What does the say about anchor institutions?"."""
+    for meta in documents.values():
+        for alias in sorted(meta.get("aliases") or [], key=len, reverse=True):
+            a = re.escape(alias.lower().replace("’", "'")).replace("'", "'?s?")
+            # with the noun that may follow a name: "the RCP report", "the EHI strategy"
+            text = re.sub(rf"(?<![\w]){a}(?:'s)?(?:\s+{DOC_NOUN}s?)?(?![\w])", " ", text, flags=re.I)
+    return text
 
 
 def _named_document(q: str, documents: dict[str, dict]) -> str | None:
@@ -91,21 +128,34 @@ def _named_document(q: str, documents: dict[str, dict]) -> str | None:
 
 def _named_section(question: str, sections: dict[str, list[str]], doc_id: str | None) -> str | None:
     """A section whose heading the question gives (all its content words), preferring the named
-    document's; a one-word heading needs the word "section" (or similar) beside it."""
+    document's; a one-word heading needs the word "section" (or similar) beside it, or quotes.
+    A parent heading ("Barriers", over "Barriers > Funding" and the rest) counts as a section."""
     q = set(T.tokenize(question))
-    explicit = bool(SECTION_WORD.search(question))
+    quoted = {_plain(m) for m in re.findall(r"['‘\"“]([^'’\"”]{3,80})['’\"”]", question)}
     best, best_score = None, 0.0
     for d, paths in sections.items():
         if doc_id and d != doc_id:
             continue
-        for path in paths:
-            head = set(T.tokenize(re.sub(r"^\W*\d+\W*", "", path.split(" > ")[-1])))
+        for path in _with_parents(paths):
+            heading = HEADING_NUMBER.sub("", path.split(" > ")[-1])
+            head = set(T.tokenize(heading))
+            explicit = bool(SECTION_WORD.search(question)) or _plain(heading) in quoted
             if not head or SKIP_SECTION.search(path) or (len(head) == 1 and not explicit):
                 continue
-            share = len(q & head) / len(head)
-            if share >= 1.0 and len(head) > best_score:
-                best, best_score = path, float(len(head))
+            score = len(head) + (0.5 if _plain(heading) in quoted else 0.0)
+            if q >= head and score > best_score:
+                best, best_score = path, score
     return best
+
+
+def _with_parents(paths: list[str]) -> list[str]:
+    """Every section path and each of its parents, parents first, once each."""
+    parts = [p.split(" > ") for p in paths]
+    return list(dict.fromkeys(" > ".join(p[: i + 1]) for p in parts for i in range(len(p))))
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()
 
 
 def summary_rows(

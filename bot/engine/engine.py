@@ -120,14 +120,20 @@ class Engine:
                 turn.query = guarded.scope.remainder  # the general question inside it is answered
             else:
                 return self._decline(turn, guarded.scope.reason, suggest=True)
-        request = documents.resolve(turn.query, self.documents, self.sections)
+        request = documents.resolve(turn.query, self.documents, self.sections, follow_up=bool(turn.history))
         if request.summary:
             return self._summary(turn, request)
+        if request.asks_again and turn.history:  # the previous question, asked of the named document
+            turn.query = documents.without_names(turn.history[-1], self.documents)
+            turn.history = turn.history[:-1]
         return self._answer(turn, request)
 
     def _answer(self, turn: _Turn, request: Request) -> Answer:
         t = self.tuning
-        result = self.retriever.search(turn.query, k=t.answer_search_k, history=turn.history or None)
+        only = {request.doc_id} if request.asks_again and request.doc_id else None
+        result = self.retriever.search(
+            turn.query, k=t.answer_search_k, history=turn.history or None, doc_filter=only
+        )
         hits = _prefer_document(result.hits, request.doc_id)
         vocab = self.retriever.vocabulary
         ev = decide.evidence(hits, result.plan, vocab, turn.query, bool(turn.warnings), t.evidence_passages)

@@ -40,6 +40,11 @@ CHAT_SPELLINGS = {
     "dont": "do not",
     "doesnt": "does not",
 }
+# Casual words that carry no topic ("the PLUS bit", "any stuff on…"): a question is not about
+# something the corpus lacks because it uses them.
+CHAT_FILLER = frozenset(
+    "bit bits stuff thing things lot lots kinda sorta basically actually anyway ok okay".split()
+)
 # Chat shorthand of the field, matched case-sensitively ("HI" is health inequalities, "hi" a greeting).
 DOMAIN_SHORTHAND = {
     "HI": "health inequalities",

@@ -77,8 +77,9 @@ class Retriever:
         self.position = self.vocabulary.position
         # The query encoder (a 90 MB ONNX graph) is the slowest thing to load and every question needs
         # it: start loading it now, beside the rest of the start-up, rather than on the first question.
+        # Not a daemon thread: a process leaving while onnxruntime builds its session aborts.
         self._encoder: Future[QueryEncoder] = Future()
-        threading.Thread(target=self._load_encoder, name="hibot-encoder-load", daemon=True).start()
+        threading.Thread(target=self._load_encoder, name="hibot-encoder-load").start()
 
     # --- loaded on first use, so `hibot search` pays only for what it needs -------------------
     @cached_property

@@ -33,7 +33,10 @@ from bot.evaluation import first_hit  # noqa: E402
 DEFAULT_SETS = [
     ROOT.parent / "shared" / "eval" / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")
 ]
-DEFAULT_SETS += [ROOT / "tests" / "eval" / f for f in ("questions.jsonl", "hard.jsonl", "conversation.jsonl")]
+DEFAULT_SETS += [
+    ROOT / "tests" / "eval" / f
+    for f in ("questions.jsonl", "hard.jsonl", "conversation.jsonl", "conversation-2.jsonl")
+]
 L2 = 0.01
 
 

@@ -11,7 +11,10 @@ SHARED_EVAL = ROOT.parent / "shared" / "eval"
 OWN_EVAL = ROOT / "tests" / "eval" / "questions.jsonl"
 
 
-OWN_SETS = [ROOT / "tests" / "eval" / f for f in ("questions.jsonl", "hard.jsonl", "conversation.jsonl")]
+OWN_SETS = [
+    ROOT / "tests" / "eval" / f
+    for f in ("questions.jsonl", "hard.jsonl", "conversation.jsonl", "conversation-2.jsonl")
+]
 SHARED_SETS = [SHARED_EVAL / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
 
 
