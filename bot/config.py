@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     leads_channel: str = Field("", validation_alias=_env("HIBOT_LEADS_CHANNEL"))
     digest_schedule: str = Field("monday 08:00 Europe/London", validation_alias=_env("HIBOT_DIGEST"))
     store_questions: bool = Field(True, validation_alias=_env("HIBOT_STORE_QUESTIONS"))
+    # Microsoft Graph, asked whether a Teams user owns the team (tests point it at a local fake).
+    graph_base_url: str = Field("https://graph.microsoft.com/", validation_alias=_env("HIBOT_GRAPH_URL"))
     log_level: str = Field("INFO", validation_alias=_env("HIBOT_LOG_LEVEL"))
     retention_days: int = Field(365, validation_alias=_env("HIBOT_RETENTION_DAYS"))
     # Salt for hashing user ids before they are stored (feedback, audit). Set it in production.

@@ -19,9 +19,10 @@ from botbuilder.schema import Activity
 from bot.config import Settings
 from bot.models import Answer
 from bot.runtime import FOLLOW_UPS, AdapterStore, AnswerEngine, FollowUps
-from bot.teams.cards import HIBOT_KEY, render_text
-from bot.teams.connector import TeamsConnection, entity_dicts, reference_dict
+from bot.teams.cards import HIBOT_KEY
+from bot.teams.connector import TeamsConnection, entity_dicts
 from bot.teams.installs import Installs
+from bot.teams.lead_commands import TeamsLeadCommands
 from bot.teams.mentions import base_conversation_id, first_word, reply_chain_id, strip_mentions
 from bot.teams.render import render_answer
 from bot.teams.replies import PLATFORM, Replies, extra, key, user_id
@@ -46,6 +47,7 @@ class HibotTeamsBot:
         self.answer_pool = answer_pool
         self.follow_ups = follow_ups
         self.replies = Replies(store)
+        self.lead_commands = TeamsLeadCommands(settings, store, engine, self.replies)
         self.installs = Installs(store, self.replies)
         self.submits = Submits(store, connection, self.replies)
 
@@ -83,6 +85,8 @@ class HibotTeamsBot:
         word, rest = first_word(question)
         if word == "prompts":
             return await self.on_prompts_command(ctx, rest)
+        if word == "leads":
+            return await self.lead_commands.on_leads(ctx, rest)
         await self.on_question(ctx, question)
 
     async def on_question(self, ctx: TurnContext, question: str) -> None:
@@ -121,18 +125,4 @@ class HibotTeamsBot:
         return await loop.run_in_executor(self.answer_pool, self.engine.answer, question, history or None)
 
     async def on_prompts_command(self, ctx: TurnContext, text: str) -> None:
-        from bot.prompts.commands import handle_prompts_command  # another package; loaded when first used
-
-        a = ctx.activity
-        reply = await asyncio.to_thread(
-            handle_prompts_command,
-            self.store,
-            self.settings,
-            platform=PLATFORM,
-            conversation_id=base_conversation_id(a.conversation.id),
-            user_id=user_id(a),
-            text=text,
-            is_admin=False,
-            reference=reference_dict(a),
-        )
-        await self.replies.send(ctx, render_text(reply))
+        await self.lead_commands.on_prompts(ctx, text)
