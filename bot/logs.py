@@ -28,9 +28,20 @@ def _scrub(_: object, __: str, event: EventDict) -> EventDict:
     for key, value in list(event.items()):
         if any(s in key.lower() for s in SECRET_KEYS):
             event[key] = "***"
-        elif isinstance(value, str):
-            event[key] = redact(value).text
+        else:
+            event[key] = _redacted(value)
     return event
+
+
+def _redacted(value: object) -> object:
+    """Strings redacted wherever they sit: a dict or list field is written out as JSON too."""
+    if isinstance(value, str):
+        return redact(value).text
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_redacted(v) for v in value]
+    return value
 
 
 def configure(level: str = "INFO", stream=None) -> None:

@@ -22,7 +22,7 @@ class FeedbackStore(StoreBase):
         *,
         now: datetime | None = None,
     ) -> None:
-        """`comment` must already be redacted by the caller (the adapters run the patient-data guard)."""
+        """`comment` is redacted by the adapters, and again by its column type (schema.RedactedText)."""
         if rating not in (1, -1):
             raise ValueError("rating must be +1 or -1")
         with self.engine.begin() as conn:

@@ -19,7 +19,7 @@ from typing import Any, cast
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.schema import Base
+from bot.storage.schema import Base, RedactedString, RedactedText
 
 
 class LeadRow(Base):
@@ -43,9 +43,9 @@ class LocalPromptRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     prompt_id: Mapped[str] = mapped_column(String(128))
-    title: Mapped[str] = mapped_column(String(255))
-    body: Mapped[str] = mapped_column(Text)
-    question: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(RedactedString(255))  # a lead's free text: the guard runs on it
+    body: Mapped[str] = mapped_column(RedactedText)
+    question: Mapped[str] = mapped_column(RedactedText)
     action: Mapped[str] = mapped_column(String(16))
     audience: Mapped[str] = mapped_column(String(32))
     tags: Mapped[Any] = mapped_column(JSON)

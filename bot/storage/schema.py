@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.safety import redact
+
 
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes in Python on every backend (SQLite has no time zones: store naive UTC)."""
@@ -40,6 +42,25 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class RedactedText(TypeDecorator):
+    """Free text people typed (questions, feedback comments, prompts leads write): the patient-data
+    guard runs on every value written, whichever code path wrote it — the last line of defence behind
+    the callers' own redaction (idempotent, so running twice changes nothing)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect) -> str | None:
+        return None if value is None else redact(value).text
+
+
+class RedactedString(RedactedText):
+    """The same, for a length-limited column: `RedactedString(255)`."""
+
+    impl = String
+    cache_ok = True
 
 
 class Base(DeclarativeBase):
@@ -128,7 +149,7 @@ class FeedbackRow(Base):
     user_hash: Mapped[str] = mapped_column(String(64))
     answer_id: Mapped[str] = mapped_column(String(32))
     rating: Mapped[int] = mapped_column(Integer)
-    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    comment: Mapped[str | None] = mapped_column(RedactedText, nullable=True)
     created: Mapped[datetime]
 
 
@@ -154,7 +175,7 @@ class AnswerRow(Base):
 
     answer_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     question_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the redacted question
-    question_redacted: Mapped[str] = mapped_column(Text)
+    question_redacted: Mapped[str] = mapped_column(RedactedText)
     answer_json: Mapped[dict[str, Any]] = mapped_column(JSON)
     rendered_json: Mapped[Any] = mapped_column(JSON)  # the payload exactly as sent (dict or text)
     platform: Mapped[str] = mapped_column(String(16))

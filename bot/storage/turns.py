@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol, cast
 
-from sqlalchemy import Index, Integer, String, Table, Text, delete, select
+from sqlalchemy import Index, Integer, String, Table, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.safety import redact
 from bot.storage.base import utcnow
 from bot.storage.retention import RetentionStore
-from bot.storage.schema import Base
+from bot.storage.schema import Base, RedactedText
 
 
 class TurnRow(Base):
@@ -34,7 +34,7 @@ class TurnRow(Base):
     conversation_id: Mapped[str] = mapped_column(String(255))
     thread_id: Mapped[str] = mapped_column(String(255))  # the reply chain's root; "" when there is none
     user_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # salted sha256
-    question_redacted: Mapped[str] = mapped_column(Text)
+    question_redacted: Mapped[str] = mapped_column(RedactedText)
     created: Mapped[datetime]
 
 
