@@ -91,17 +91,37 @@ def cold_numbers(index_dir: Path) -> dict:
     return {"cold_start_to_first_answer_s": cold, "serving_rss_mb": float(rss.strip().splitlines()[-1])}
 
 
+def edit_one_document(corpus: Path) -> str:
+    """Add a sentence to a paragraph in the middle of the largest document, as an author would."""
+    doc = max(corpus.glob("*.md"), key=lambda p: p.stat().st_size)
+    lines = doc.read_text(encoding="utf-8").split("\n")
+    paragraphs = [i for i, line in enumerate(lines) if len(line) > 200 and not line.startswith(("#", "<!--"))]
+    middle = paragraphs[len(paragraphs) // 2]
+    lines[middle] += " Trusts should review this guidance with their communities every year."
+    doc.write_text("\n".join(lines), encoding="utf-8")
+    return doc.name
+
+
 def ingest_numbers(corpus: Path, work: Path) -> dict:
+    copy = work / "corpus"  # a copy, so one document can be edited
+    shutil.copytree(corpus, copy)
     index = work / "index-full"
     env = {"HIBOT_CACHE_DIR": str(work / "cache")}  # a truly full build: includes the ONNX export
-    full, _ = _run(hibot_cmd("ingest", "--corpus", str(corpus), "--index", str(index), "--json"), env)
-    unchanged, _ = _run(hibot_cmd("ingest", "--corpus", str(corpus), "--index", str(index), "--json"), env)
-    rebuild, _ = _run(
-        hibot_cmd("ingest", "--corpus", str(corpus), "--index", str(index), "--rebuild", "--json"), env
-    )
+
+    def ingest(*extra: str) -> float:
+        return _run(hibot_cmd("ingest", "--corpus", str(copy), "--index", str(index), "--json", *extra), env)[
+            0
+        ]
+
+    full = ingest()
+    unchanged = ingest()
+    edit_one_document(copy)
+    one_changed = ingest()
+    rebuild = ingest("--rebuild")
     return {
         "ingest_full_s": full,
         "ingest_rebuild_cached_export_s": rebuild,
+        "ingest_one_document_changed_s": one_changed,
         "ingest_unchanged_s": unchanged,
         "index": index,
     }
@@ -227,8 +247,9 @@ def print_table(r: dict) -> None:
             f"{r['ask_p50_ms']:.2f} / {r['ask_p95_ms']:.2f} / {r['ask_p99_ms']:.2f} ms",
         ),
         ("ask p50 ÷ embed p50", f"{r['ask_p50_over_embed_p50']:.2f}"),
-        ("full ingest (incl. model import + ONNX export)", f"{r['ingest_full_s']:.1f} s"),
+        ("full ingest (incl. writing the ONNX export)", f"{r['ingest_full_s']:.1f} s"),
         ("rebuild with cached ONNX export", f"{r['ingest_rebuild_cached_export_s']:.1f} s"),
+        ("re-ingest after one edited document", f"{r['ingest_one_document_changed_s']:.2f} s"),
         ("unchanged re-ingest", f"{r['ingest_unchanged_s']:.2f} s"),
         ("cold start to first answer", f"{r['cold_start_to_first_answer_s']:.2f} s"),
         ("serving RSS (max)", f"{r['serving_rss_mb']:.0f} MB"),

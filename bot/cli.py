@@ -284,9 +284,20 @@ def serve(
 @app.command()
 def bench(
     quick: Annotated[bool, typer.Option(help="Smaller runs (CI smoke test).")] = False,
+    docs: Annotated[
+        int,
+        typer.Option(
+            help="Instead: ingest and measure N synthetic documents (minutes at 1000; see index/README.md)."
+        ),
+    ] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the speed, memory and scale benchmarks and print the table."""
+    if docs:
+        from benchmarks.thousand import main as docs_main
+
+        docs_main(n_docs=docs, as_json=as_json)
+        return
     from benchmarks.run import main as bench_main
 
     bench_main(quick=quick, as_json=as_json)
