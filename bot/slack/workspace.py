@@ -98,6 +98,27 @@ class SlackWorkspace:
             return False
         return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
 
+    # --- engagement with weekly prompts, for the leads' report ---------------------------------
+    async def on_thread_reply(self, event: dict, context: dict) -> None:
+        """A person's reply in a channel thread whose root is a weekly-prompt post."""
+        thread_ts, ts, channel = event.get("thread_ts"), event.get("ts"), event.get("channel") or ""
+        if not thread_ts or thread_ts == ts or channel.startswith("D") or event.get("subtype"):
+            return
+        if not event.get("user") or event.get("user") == context.get("bot_user_id") or event.get("bot_id"):
+            return
+        await self._engaged(channel, thread_ts, "reply", event["user"])
+
+    async def on_reaction(self, event: dict) -> None:
+        item = event.get("item") or {}
+        if item.get("type") == "message" and item.get("channel") and item.get("ts") and event.get("user"):
+            await self._engaged(item["channel"], item["ts"], "reaction", event["user"])
+
+    async def _engaged(self, channel: str, message_ts: str, kind: str, user: str) -> None:
+        try:
+            await asyncio.to_thread(self.store.record_engagement, PLATFORM, channel, message_ts, kind, user)
+        except Exception:  # counting must never stop an answer
+            log.exception("slack_engagement_failed")
+
     def _subscriptions_of(self, user: str) -> list[Any] | None:
         try:
             return list(self.store.list_subscriptions(PLATFORM, created_by=user))

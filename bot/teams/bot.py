@@ -21,6 +21,7 @@ from bot.models import Answer
 from bot.runtime import FOLLOW_UPS, AdapterStore, AnswerEngine, FollowUps
 from bot.teams.cards import HIBOT_KEY
 from bot.teams.connector import TeamsConnection, entity_dicts
+from bot.teams.engagement import Engagement
 from bot.teams.installs import Installs
 from bot.teams.lead_commands import TeamsLeadCommands
 from bot.teams.mentions import base_conversation_id, first_word, reply_chain_id, strip_mentions
@@ -48,6 +49,7 @@ class HibotTeamsBot:
         self.follow_ups = follow_ups
         self.replies = Replies(store)
         self.lead_commands = TeamsLeadCommands(settings, store, engine, self.replies)
+        self.engagement = Engagement(store)
         self.installs = Installs(store, self.replies)
         self.submits = Submits(store, connection, self.replies)
 
@@ -59,6 +61,8 @@ class HibotTeamsBot:
             await self.installs.on_conversation_update(ctx)
         elif kind == "installationUpdate":
             await self.installs.on_installation_update(ctx)
+        elif kind == "messageReaction":  # a reaction on a weekly-prompt post counts for leads
+            await self.engagement.on_reaction(ctx)
 
     async def on_message(self, ctx: TurnContext) -> None:
         a = ctx.activity
@@ -67,6 +71,7 @@ class HibotTeamsBot:
         ):
             return  # a retried delivery of a message we already handled
         self.replies.beside(ctx, self.installs.remember(a))  # the reference, for proactive sends later
+        self.replies.beside(ctx, self.engagement.on_reply(a))  # a reply under a weekly prompt counts
         try:
             await self._dispatch(ctx, a)
         finally:
