@@ -189,7 +189,9 @@ def test_someone_who_is_not_a_lead_cannot_change_subscriptions(store, settings, 
 
 
 def test_a_lead_on_one_platform_is_not_a_lead_on_the_other(store, settings):
-    assert run(store, settings, "subscribe monday 09:00", user="ULEAD", platform="teams") == refusal_text("teams")
+    assert run(store, settings, "subscribe monday 09:00", user="ULEAD", platform="teams") == refusal_text(
+        "teams"
+    )
 
 
 def test_anyone_can_see_the_status(store, settings):
