@@ -1,5 +1,6 @@
 """The buttons on a Teams answer card, end to end: More (a ShowCard holding the rest), suggested questions
-(messageBack: asked as if typed, answered in the same chat), 👍/👎 with a comment, and Share to a channel."""
+(messageBack: asked as if typed, answered in the same chat), and 👍/👎 (a private dialog; cards sent before
+the dialogs submit inline). Share is in test_teams_share.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from tests.support.teams import (
     QUESTION,
     USER,
     TeamsServer,
-    activity,
     answer_id_of,
     ask_personal,
     card,
@@ -22,10 +22,6 @@ from tests.support.teams import (
     personal,
 )
 
-TEAM = "19:general-abc@thread.tacv2"
-DATA_CHANNEL = "19:data-def@thread.tacv2"
-TEAM_DATA = {"team": {"id": TEAM, "name": "Health Equity"}, "channel": {"id": TEAM}}
-DATA_DATA = {"team": {"id": TEAM, "name": "Health Equity"}, "channel": {"id": DATA_CHANNEL, "name": "Data"}}
 SUGGESTED = "What can I do as a clinician to reduce health inequalities?"
 
 
@@ -45,13 +41,6 @@ def server(tmp_path, recording_engine, store):
 def message_entity(received) -> dict:
     [e] = [e for e in received.body.get("entities") or [] if e.get("type") == "https://schema.org/Message"]
     return e
-
-
-def install_channels(server, connector) -> None:
-    for conv, data in ((TEAM, TEAM_DATA), (DATA_CHANNEL, DATA_DATA)):
-        conversation = {"id": conv, "conversationType": "channel", "isGroup": True}
-        update = activity(connector, conversation=conversation, channel_data=data, type_="installationUpdate")
-        assert server.post({**update, "action": "add"}) in (200, 201)
 
 
 def submit_back(connector, data: dict) -> dict:
@@ -123,55 +112,3 @@ def test_feedback_comment_is_stored_without_patient_identifiers(server, connecto
     connector.wait_for_activities(2, PERSONAL)
     [fb] = store.list_feedback(answer_id)
     assert "943 476 5919" not in fb["comment"] and "9434765919" not in fb["comment"]
-
-
-# --- share to a channel --------------------------------------------------------------------------
-def share_choices(received) -> list[str]:
-    return [
-        c["value"] for n in walk(card(received)) if n.get("type") == "Input.ChoiceSet" for c in n["choices"]
-    ]
-
-
-def share(connector, answer_id: str, conversation_id: str) -> dict:
-    return personal(
-        connector, value={"hibot": "share", "answer_id": answer_id, "conversation_id": conversation_id}
-    )
-
-
-def test_personal_answer_offers_the_installed_channels(server, connector):
-    install_channels(server, connector)
-    reply = ask_personal(server, connector)
-    assert set(share_choices(reply)) == {TEAM, DATA_CHANNEL}
-
-
-def test_share_posts_the_answer_with_citations_to_the_chosen_channel(server, connector):
-    install_channels(server, connector)
-    reply = ask_personal(server, connector)
-    connector.clear()
-    server.post(share(connector, answer_id_of(reply), DATA_CHANNEL))
-    [shared] = connector.wait_for_activities(1, DATA_CHANNEL)
-    assert shared.kind == "send"
-    assert card(shared)["body"][0]["text"] == f"Shared by {USER['name']}"
-    assert message_entity(shared)["citation"] == message_entity(reply)["citation"]
-    assert shared.body["text"].endswith(reply.body["text"])
-    [confirmation] = connector.wait_for_activities(1, PERSONAL)
-    assert "Shared" in confirmation.body["text"]
-
-
-def test_share_is_refused_for_someone_outside_the_team(server, connector):
-    install_channels(server, connector)
-    answer_id = answer_id_of(ask_personal(server, connector))
-    connector.not_a_member(USER["id"])
-    connector.clear()
-    server.post(share(connector, answer_id, DATA_CHANNEL))
-    connector.wait_for_activities(1, PERSONAL)
-    assert connector.activities(DATA_CHANNEL) == []
-
-
-def test_share_to_an_unknown_conversation_is_refused(server, connector):
-    install_channels(server, connector)
-    answer_id = answer_id_of(ask_personal(server, connector))
-    connector.clear()
-    server.post(share(connector, answer_id, "19:not-installed@thread.tacv2"))
-    connector.wait_for_activities(1, PERSONAL)
-    assert [r.conversation_id for r in connector.activities()] == [PERSONAL]

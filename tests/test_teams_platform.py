@@ -11,8 +11,11 @@ import zipfile
 
 import pytest
 from sqlalchemy.exc import OperationalError
+from typer.testing import CliRunner
 
+from bot.cli import app as cli_app
 from bot.teams.app import teams_routes
+from bot.teams.manifest_commands import ABOUT_MESSAGE_COMMAND, ASK_COMMAND, COMMAND_TYPES
 from bot.teams.package import TEMPLATE_DIR, PackageError, build_package
 from tests.support.cards import walk
 from tests.support.fakes.bot_connector import FakeBotConnector
@@ -195,3 +198,47 @@ def test_teams_package_rejects_wrong_icon_size(tmp_path):
     shutil.copy(src / "outline.png", src / "color.png")  # 32x32 where 192x192 is required
     with pytest.raises(PackageError, match="192x192"):
         build_package(make_settings(tmp_path), tmp_path / "x.zip", allow_placeholder=True, source_dir=src)
+
+
+def test_hibot_teams_package_validates_the_message_extension_commands_and_scopes(tmp_path, monkeypatch):
+    monkeypatch.setenv("MicrosoftAppId", APP_ID)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli_app, ["teams-package", "--out", str(tmp_path / "hibot.zip")])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "hibot.zip") as z:
+        manifest = json.loads(z.read("manifest.json"))
+    [extension] = manifest["composeExtensions"]
+    assert extension["botId"] == manifest["bots"][0]["botId"] == APP_ID
+    commands = {c["id"]: c for c in extension["commands"]}
+    assert set(commands) == set(COMMAND_TYPES)
+    assert commands[ASK_COMMAND]["type"] == "query" and commands[ABOUT_MESSAGE_COMMAND]["context"] == [
+        "message"
+    ]
+
+
+def _broken(tmp_path, change) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(TEMPLATE_DIR, src)
+    manifest = json.loads((src / "manifest.json").read_text())
+    change(manifest)
+    (src / "manifest.json").write_text(json.dumps(manifest))
+    build_package(make_settings(tmp_path), tmp_path / "x.zip", allow_placeholder=True, source_dir=src)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: m["composeExtensions"][0]["commands"][0].update(id="askSomethingElse"), "not handled"),
+        (lambda m: m["composeExtensions"][0]["commands"].pop(1), "'askAboutMessage' is missing"),
+        (lambda m: m["composeExtensions"][0]["commands"][1].update(fetchTask=False), "fetchTask"),
+        (lambda m: m["composeExtensions"][0]["commands"][0].update(context=["message"]), "context"),
+        (lambda m: m["composeExtensions"][0].update(botId="11111111-1111-1111-1111-111111111111"), "botId"),
+        (lambda m: m["bots"][0].update(scopes=["team", "groupChat"]), "missing personal"),
+        (lambda m: m["composeExtensions"][0]["commands"][0].update(title="x" * 40), "title"),
+    ],
+)
+def test_teams_package_rejects_a_manifest_whose_extension_or_scopes_hibot_does_not_handle(
+    tmp_path, change, message
+):
+    with pytest.raises(PackageError, match=message):
+        _broken(tmp_path, change)

@@ -142,7 +142,8 @@ def test_feedback_buttons_submit_the_answer_id_and_rating():
     ]
     assert sorted(d["rating"] for d in submits) == [-1, 1]
     assert {d["answer_id"] for d in submits} == {answer.answer_id}
-    assert any(n.get("type") == "Input.Text" and n.get("id") == "comment" for n in walk(card))
+    assert not [n for n in walk(card) if n.get("type") == "Input.Text"]  # no free-text box on any card
+    assert all(d["msteams"] == {"type": "task/fetch"} for d in submits)  # a private dialog instead
 
 
 def test_share_action_lists_the_given_channels():
@@ -287,12 +288,23 @@ def test_huge_answer_stays_within_card_and_message_limits():
     assert all(f"[{n}]" in texts(card) for n in shown)
 
 
-def test_shared_copy_is_marked_with_the_sharer_and_offers_no_further_share():
-    activity = render.render_answer(sample_answer(), share_targets=CHANNELS, shared_by="Dr Jane Smith")
+def test_shared_copy_leads_with_the_question_then_the_sharer_and_note_and_offers_no_further_share():
+    answer = sample_answer()
+    activity = render.render_shared(answer, "Dr Jane Smith", "For the board paper [1](x)")
     card = card_of(activity)
-    assert card["body"][0]["text"] == "Shared by Dr Jane Smith"
+    assert card["body"][0]["text"] == answer.question
+    assert card["body"][1]["text"] == "Shared by Dr Jane Smith"
+    assert card["body"][2]["items"][0]["text"] == "📝 For the board paper [1] (x)"  # no link smuggled in
     assert not show_cards(card, "Share to a channel")
+    assert not [n for n in walk(card) if n.get("type") == "Input.Text"]
     assert message_entity(activity)["citation"]
+    assert activity["text"].startswith(f"{answer.question}\n\nShared by Dr Jane Smith\n\nFor the board paper")
+    assert_valid_card(card)
+
+
+def test_shared_copy_without_a_note_has_no_note_block():
+    card = card_of(render.render_shared(sample_answer(), "Dr Jane Smith", "  "))
+    assert len([n for n in card["body"] if n.get("type") == "Container" and n.get("style") == "accent"]) == 0
 
 
 def test_weekly_prompt_card_has_title_answer_and_this_week_action():

@@ -131,7 +131,8 @@ def share_request(view: dict[str, Any]) -> ShareRequest | None:
         return None
     if not isinstance(data, dict) or not data.get("answer_id"):
         return None
-    return ShareRequest(**{k: data.get(k) for k in ShareRequest.__dataclass_fields__})
+    text = {k: str(data[k]) if data.get(k) else None for k in ("origin", "thread_ts", "response_url")}
+    return ShareRequest(str(data["answer_id"]), text["origin"], text["thread_ts"], text["response_url"])
 
 
 def _state(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:

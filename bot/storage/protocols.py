@@ -55,6 +55,7 @@ class AnswerAudit(Protocol):
         now: datetime | None = None,
     ) -> None: ...
     def get_answer(self, answer_id: str) -> StoredAnswer | None: ...
+    def hash_user(self, platform: str, user_id: str) -> str: ...  # to match StoredAnswer.user_hash
 
 
 class FeedbackLog(Protocol):

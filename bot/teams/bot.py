@@ -1,5 +1,5 @@
-"""One Teams turn: messages (questions, suggestion buttons, `prompts …` commands, card submits) and
-install / uninstall events.
+"""One Teams turn: messages (questions, suggestion buttons, `prompts …` commands, card submits),
+invokes (the message extension and dialogs: extension.py) and install / uninstall events.
 
 A chat is a conversation: its recent questions (the same window on every surface, runtime.FOLLOW_UPS)
 are kept in the database, keyed by conversation and reply chain, so a follow-up has its context on
@@ -13,8 +13,8 @@ import asyncio
 import logging
 from concurrent.futures import Executor
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
 
 from bot.config import Settings
 from bot.models import Answer
@@ -22,11 +22,13 @@ from bot.runtime import FOLLOW_UPS, AdapterStore, AnswerEngine, FollowUps
 from bot.teams.cards import HIBOT_KEY
 from bot.teams.connector import TeamsConnection, entity_dicts
 from bot.teams.engagement import Engagement
+from bot.teams.extension import Invokes
 from bot.teams.installs import Installs
 from bot.teams.lead_commands import TeamsLeadCommands
 from bot.teams.mentions import base_conversation_id, first_word, reply_chain_id, strip_mentions
 from bot.teams.render import render_answer
 from bot.teams.replies import PLATFORM, Replies, extra, key, user_id
+from bot.teams.share_targets import ShareTargets
 from bot.teams.submits import Submits
 
 log = logging.getLogger("hibot.teams")
@@ -51,7 +53,9 @@ class HibotTeamsBot:
         self.lead_commands = TeamsLeadCommands(settings, store, engine, self.replies)
         self.engagement = Engagement(store)
         self.installs = Installs(store, self.replies)
-        self.submits = Submits(store, connection, self.replies)
+        self.targets = ShareTargets(store, connection)
+        self.submits = Submits(store, connection, self.replies, self.targets)
+        self.invokes = Invokes(store, self.replies, self.targets, self.submits, self._ask)
 
     async def on_turn(self, ctx: TurnContext) -> None:
         kind = ctx.activity.type
@@ -63,6 +67,16 @@ class HibotTeamsBot:
             await self.installs.on_installation_update(ctx)
         elif kind == "messageReaction":  # a reaction on a weekly-prompt post counts for leads
             await self.engagement.on_reaction(ctx)
+        elif kind == "invoke":  # the message extension and dialogs: answered in the HTTP response
+            await self.on_invoke(ctx)
+
+    async def on_invoke(self, ctx: TurnContext) -> None:
+        try:
+            status, body = await self.invokes.on_invoke(ctx)
+        finally:
+            await self.replies.settle(ctx)
+        response = InvokeResponse(status=status, body=body)
+        await ctx.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
 
     async def on_message(self, ctx: TurnContext) -> None:
         a = ctx.activity
@@ -117,7 +131,7 @@ class HibotTeamsBot:
                 ),
             )
         personal = a.conversation.conversation_type == "personal"
-        targets = await self.replies.share_targets(a) if personal and not answer.abstained else []
+        targets = await self.targets.for_user(a) if personal and not answer.abstained else []
         activity = render_answer(answer, share_targets=targets)
         if await self.replies.send(ctx, activity) is not None:
             self.replies.beside(

@@ -51,6 +51,12 @@ def submit(title: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Action.Submit", "title": title, "data": data}
 
 
+def task_fetch(title: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A button that opens a dialog for whoever pressed it (Teams sends the bot a task/fetch invoke with
+    `data`): private even on a channel post."""
+    return {"type": "Action.Submit", "title": title, "data": {**data, "msteams": {"type": "task/fetch"}}}
+
+
 def message_back(title: str, text: str, data: dict[str, Any]) -> dict[str, Any]:
     """A button that sends `text` as if the user had typed it (shown in the chat as theirs), with
     `data` as the activity's value."""

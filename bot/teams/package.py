@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 from jsonschema import validators
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.teams.manifest_commands import BOT_SCOPES, COMMAND_CONTEXTS, COMMAND_TYPES, QUERY_PARAMETER
 
 TEMPLATE_DIR = PROJECT_ROOT / "deploy" / "teams"
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -75,6 +76,51 @@ def validate_manifest(manifest: dict) -> None:
     for name in ("id",):
         if not _GUID.match(str(manifest.get(name, ""))):
             raise PackageError(f"manifest {name} must be a GUID")
+    problems = scope_problems(manifest) + command_problems(manifest)
+    if problems:
+        raise PackageError("manifest.json does not match what hibot handles:\n" + "\n".join(problems[:10]))
+
+
+def scope_problems(manifest: dict) -> list[str]:
+    """The bot must be installable where hibot answers; command lists only in the bot's scopes."""
+    bots = manifest.get("bots") or []
+    if len(bots) != 1:
+        return [f"- bots: exactly one bot expected, found {len(bots)}"]
+    scopes = set(bots[0].get("scopes") or [])
+    problems = [f"- bots/0/scopes: missing {s}" for s in sorted(BOT_SCOPES - scopes)]
+    for i, lst in enumerate(bots[0].get("commandLists") or []):
+        extra = set(lst.get("scopes") or []) - scopes
+        problems += [f"- bots/0/commandLists/{i}: scope {s} is not one of the bot's" for s in sorted(extra)]
+    return problems
+
+
+def command_problems(manifest: dict) -> list[str]:
+    """The message extension: powered by hibot's bot, with exactly the commands extension.py handles,
+    each of the type and in the contexts it is handled as."""
+    exts = manifest.get("composeExtensions") or []
+    if not exts:
+        return ["- composeExtensions: the message extension (Ask hibot) is missing"]
+    ext, bot_id = exts[0], ((manifest.get("bots") or [{}])[0]).get("botId")
+    problems = [] if ext.get("botId") == bot_id else ["- composeExtensions/0/botId: must be the bot's botId"]
+    commands = {c.get("id"): c for c in ext.get("commands") or []}
+    problems += [
+        f"- command {c!r} is not handled by hibot" for c in sorted(set(commands) - set(COMMAND_TYPES))
+    ]
+    problems += [f"- command {c!r} is missing" for c in sorted(set(COMMAND_TYPES) - set(commands))]
+    for cid, cmd in commands.items():
+        if cid not in COMMAND_TYPES:
+            continue
+        if cmd.get("type", "query") != COMMAND_TYPES[cid]:
+            problems.append(f"- command {cid!r}: type must be {COMMAND_TYPES[cid]}")
+        if set(cmd.get("context") or []) != COMMAND_CONTEXTS[cid]:
+            problems.append(f"- command {cid!r}: context must be {sorted(COMMAND_CONTEXTS[cid])}")
+        if COMMAND_TYPES[cid] == "query" and QUERY_PARAMETER not in {
+            p.get("name") for p in cmd.get("parameters") or []
+        }:
+            problems.append(f"- command {cid!r}: needs the parameter {QUERY_PARAMETER!r}")
+        if COMMAND_TYPES[cid] == "action" and cmd.get("fetchTask") is not True:
+            problems.append(f"- command {cid!r}: fetchTask must be true (hibot answers in a dialog)")
+    return problems
 
 
 def png_info(path: Path) -> tuple[int, int, int]:

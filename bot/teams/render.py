@@ -3,7 +3,11 @@
 The activity `text` carries the short answer with its `[n]` markers: Teams draws its native citation
 pills from those markers and the entity (citations.py), and clients that cannot show the card still
 get the answer. The card shows, in order: the answer, "More" (an Action.ShowCard holding the rest),
-Sources, "What you can do", suggested questions (buttons that ask them), and 👍/👎.
+Sources, "What you can do", suggested questions (buttons that ask them), and 👍/👎. The buttons open a
+dialog (task/fetch) for the rater alone, so no card carries a free-text box: 👎 asks for its comment
+privately, in channels too.
+- A shared copy (a channel post on someone's behalf, or a card inserted from the message extension)
+  leads with the question, then who shared it and their note, then the answer.
 - A decline shows the message written for its case, the sources it cites (if any) and suggestions.
 - Conversation (greeting, help, thanks, non-English) is a plain short card: the words and the
   suggestions, nothing to cite, rate or share.
@@ -42,6 +46,7 @@ from bot.teams.cards import (
     plain,
     shorten,
     submit,
+    task_fetch,
     text_block,
 )
 from bot.teams.citations import CITATION_ABSTRACT_MAX, CITATIONS_MAX, message_entity
@@ -58,11 +63,14 @@ __all__ = [  # rendering, and the size limits a rendered message keeps to (with 
     "message_bytes",
     "render_answer",
     "render_prompt",
+    "render_shared",
 ]
 SHARE_CHOICES_MAX = 50
 SUGGESTIONS_MAX = 3
 SUGGESTION_TITLE_MAX = 80
 COMMENT_MAX = 500
+NOTE_MAX = 500
+QUESTION_MAX = 500
 ACTION_LABELS = {"ask": "Ask", "advocate": "Advocate", "analyse": "Analyse"}
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -73,6 +81,12 @@ class ShareTarget:
 
     conversation_id: str
     name: str
+
+
+@dataclass(frozen=True)
+class _Shared:
+    by: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,14 +138,18 @@ _BUDGETS = [
 
 
 # --- public API ----------------------------------------------------------------------------------
-def render_answer(
-    answer: Answer, *, share_targets: list[ShareTarget] | None = None, shared_by: str | None = None
-) -> dict[str, Any]:
-    """The message activity for one answer. `share_targets` (personal chat only) adds "Share to a channel";
-    `shared_by` marks a copy posted to a channel on someone's behalf."""
+def render_answer(answer: Answer, *, share_targets: list[ShareTarget] | None = None) -> dict[str, Any]:
+    """The message activity for one answer. `share_targets` (the asker's private view only) adds "Share to
+    a channel"; the copy a channel sees is `render_shared`."""
     if answer.is_conversation:
         return _conversation_activity(answer)
-    return _fit(lambda b: _answer_activity(answer, b, share_targets or [], shared_by))
+    return _fit(lambda b: _answer_activity(answer, b, share_targets or [], None))
+
+
+def render_shared(answer: Answer, shared_by: str, note: str | None = None) -> dict[str, Any]:
+    """The copy a conversation sees: the question first, then "Shared by …" and the (already redacted)
+    note, then the answer with its sources, actions and 👍/👎; never Share."""
+    return _fit(lambda b: _answer_activity(answer, b, [], _Shared(shared_by or "a colleague", note or "")))
 
 
 def render_prompt(prompt: Prompt, answer: Answer) -> dict[str, Any]:
@@ -171,7 +189,7 @@ def _answer_activity(
     answer: Answer,
     budget: _Budget,
     share_targets: list[ShareTarget],
-    shared_by: str | None,
+    shared: _Shared | None,
     prompt: Prompt | None = None,
 ) -> dict[str, Any]:
     text = shorten(answer.answer or "", budget.answer_chars)
@@ -179,7 +197,7 @@ def _answer_activity(
     cited = _cited_numbers(f"{text}\n{more}", answer)
     sources = [c for c in answer.citations if c.n in cited][: budget.sources]
     shown = {c.n for c in sources}
-    body = _head(answer, shared_by, prompt)
+    body = _head(answer, shared, prompt)
     answer_blocks = (lines_as_blocks(text) or [text_block(" ")]) + _more(more)
     body += [container(answer_blocks, style="emphasis")] if answer.abstained else answer_blocks
     body += _sources(sources, budget)
@@ -188,12 +206,12 @@ def _answer_activity(
     elif not answer.abstained:
         body += _actions([a for a in answer.actions if a.citation in shown][: budget.actions])
     body += _suggestions(answer) + _feedback_blocks(answer.answer_id)
-    share = share_targets and not answer.abstained and not shared_by
+    share = share_targets and not answer.abstained and not shared
     card_actions = [_share_action(answer.answer_id, share_targets[: budget.share_choices])] if share else []
     fallback = "\n\n".join(
         x
         for x in (
-            f"Shared by {plain(shared_by)[:100]}" if shared_by else "",
+            *(_shared_lines(answer, shared) if shared else []),
             f"⚠️ {PII_WARNING_TEXT}" if PII_WARNING in answer.warnings else "",
             plain(prompt.title) if prompt is not None else "",
             text,
@@ -211,10 +229,23 @@ def _answer_activity(
     }
 
 
-def _head(answer: Answer, shared_by: str | None, prompt: Prompt | None) -> list[dict]:
+def _shared_lines(answer: Answer, shared: _Shared) -> list[str]:
+    """The fallback text's head for a shared copy: question, who shared it, the note."""
+    lines = [shorten(plain(answer.question), QUESTION_MAX), f"Shared by {plain(shared.by)[:100]}"]
+    return lines + ([shorten(shared.note.strip(), NOTE_MAX)] if shared.note.strip() else [])
+
+
+def _head(answer: Answer, shared: _Shared | None, prompt: Prompt | None) -> list[dict]:
     body: list[dict] = []
-    if shared_by:
-        body.append(text_block(f"Shared by {plain(shared_by)[:100]}", isSubtle=True, size="Small"))
+    if shared:
+        question = md(shorten(plain(answer.question), QUESTION_MAX)) or "(no question text)"
+        body.append(text_block(question, size="Medium", weight="Bolder", style="heading"))
+        body.append(
+            text_block(f"Shared by {plain(shared.by)[:100]}", isSubtle=True, size="Small", spacing="Small")
+        )
+        if shared.note.strip():
+            note = text_block(f"📝 {md(shorten(shared.note.strip(), NOTE_MAX))}")
+            body.append(container([note], style="accent", spacing="Small"))
     if prompt is not None:
         body.append(text_block(plain(prompt.title)[:200], size="Medium", weight="Bolder"))
         body.append(text_block(shorten(prompt.body or "", 1_000)))
@@ -311,19 +342,13 @@ def _this_week(prompt: Prompt, answer: Answer, shown: set[int]) -> dict:
 
 
 def _feedback_blocks(answer_id: str) -> list[dict]:
-    def rate(title: str, rating: int) -> dict:
-        return submit(title, {HIBOT_KEY: "feedback", "answer_id": answer_id, "rating": rating})
+    """👍/👎 open a dialog for the rater alone (task/fetch): thanks, or 👎's optional comment."""
 
-    comment = {
-        "type": "Input.Text",
-        "id": "comment",
-        "placeholder": "Optional comment (no patient details)",
-        "maxLength": COMMENT_MAX,
-        "spacing": "Small",
-    }
+    def rate(title: str, rating: int) -> dict:
+        return task_fetch(title, {HIBOT_KEY: "feedback", "answer_id": answer_id, "rating": rating})
+
     return [
         text_block("Was this helpful?", spacing="Medium", separator=True, size="Small", isSubtle=True),
-        comment,
         action_set([rate("👍 Helpful", 1), rate("👎 Not helpful", -1)]),
     ]
 
@@ -344,8 +369,18 @@ def _share_action(answer_id: str, targets: list[ShareTarget]) -> dict:
         "card": {
             "type": "AdaptiveCard",
             "body": [
-                text_block("Post this answer, with its sources, to a channel where hibot is installed:"),
+                text_block(
+                    "Post this answer, with your question and its sources, to a channel of your teams:"
+                ),
                 picker,
+                {
+                    "type": "Input.Text",
+                    "id": "note",
+                    "label": "Note (optional)",
+                    "placeholder": "Why it matters for the team. No patient details.",
+                    "isMultiline": True,
+                    "maxLength": NOTE_MAX,
+                },
             ],
             "actions": [submit("Share", {HIBOT_KEY: "share", "answer_id": answer_id})],
         },

@@ -4,8 +4,8 @@
   conversation is marked and nothing is sent there again.
 - `Replies.beside` runs the turn's database bookkeeping beside it: a database outage (retried by the
   store) then delays neither the reply nor, beyond BOOKKEEPING_WAIT_S, the HTTP response.
-- Extras that read the database on the way to an answer (share targets, follow-up history) wait at
-  most EXTRAS_WAIT_S: an answer without them beats an answer held up by an outage.
+- Extras that read the database on the way to an answer (share targets: share_targets.py, follow-up
+  history) wait at most EXTRAS_WAIT_S: an answer without them beats an answer held up by an outage.
 """
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from bot.runtime import AdapterStore
-from bot.storage.records import Conversation
 from bot.teams.connector import http_status, to_activity
 from bot.teams.mentions import base_conversation_id
-from bot.teams.render import ShareTarget
 
 log = logging.getLogger("hibot.teams")
 PLATFORM = "teams"
@@ -67,19 +65,6 @@ class Replies:
         """Wait (bounded) for the turn's bookkeeping before the HTTP response goes back."""
         if ctx.turn_state.get(BOOKKEEPING):
             await asyncio.wait(ctx.turn_state[BOOKKEEPING], timeout=BOOKKEEPING_WAIT_S)
-
-    async def share_targets(self, a: Activity) -> list[ShareTarget]:
-        """Channels of the user's organisation where hibot is installed."""
-        tenant = tenant_id(a)
-        none: list[Conversation] = []
-        convs = await extra("teams_share_targets", none, self.store.list_conversations, PLATFORM, "channel")
-        targets = []
-        for c in convs:
-            ref_tenant = ((c.reference or {}).get("conversation") or {}).get("tenantId")
-            if tenant and ref_tenant and ref_tenant != tenant:
-                continue  # never offer (or accept) another organisation's channels
-            targets.append(ShareTarget(c.conversation_id, c.name or "Channel"))
-        return targets
 
 
 async def extra(what: str, default: T, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -71,6 +71,21 @@ class TeamsServer:
         except urllib.error.HTTPError as e:
             return e.code
 
+    def invoke(self, activity: dict) -> tuple[int, dict]:
+        """POST an invoke activity; returns the invoke response (status, JSON body) from the HTTP reply."""
+        req = urllib.request.Request(
+            self.url,
+            data=json.dumps(activity).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                raw = resp.read()
+                return resp.status, json.loads(raw) if raw.strip() else {}
+        except urllib.error.HTTPError as e:
+            return e.code, {}
+
 
 def make_settings(tmp_path, **kw) -> Settings:
     values = {
@@ -115,6 +130,12 @@ def activity(
         a["value"] = value
     a.update(extra)
     return a
+
+
+def invoke(connector, name: str, value: dict, conversation: dict | None = None) -> dict:
+    """An invoke activity as Teams sends it (message extension, dialogs), by default in the personal chat."""
+    conv = conversation or {"id": PERSONAL, "conversationType": "personal"}
+    return activity(connector, conversation=conv, type_="invoke", name=name, value=value)
 
 
 def personal(connector, text=None, **kw) -> dict:

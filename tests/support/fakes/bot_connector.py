@@ -51,6 +51,7 @@ class _State:
     requests: list[Received] = field(default_factory=list)
     forbidden: set[str] = field(default_factory=set)
     outsiders: set[str] = field(default_factory=set)
+    outsiders_of: set[tuple[str, str]] = field(default_factory=set)  # (conversation, user): one team only
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -107,7 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif kind in ("send", "reply"):
                 status, payload = 201, {"id": f"activity-{next(state.ids)}"}
             elif kind == "member":
-                if sub_id in state.outsiders:
+                if sub_id in state.outsiders or (conv, sub_id) in state.outsiders_of:
                     status = 404
                     payload = {"error": {"code": "MemberNotFoundInConversation", "message": "Not a member"}}
                 else:
@@ -164,10 +165,13 @@ class FakeBotConnector(LoopbackServer["_Server"]):
         with self._server.state.cond:
             self._server.state.forbidden.add(conversation_id)
 
-    def not_a_member(self, user_id: str) -> None:
-        """GET …/members/{user_id} answers 404 from now on."""
+    def not_a_member(self, user_id: str, conversation_id: str | None = None) -> None:
+        """GET …/members/{user_id} answers 404 from now on (for one team or conversation, if given)."""
         with self._server.state.cond:
-            self._server.state.outsiders.add(user_id)
+            if conversation_id is None:
+                self._server.state.outsiders.add(user_id)
+            else:
+                self._server.state.outsiders_of.add((conversation_id, user_id))
 
     # --- inspection ---
     @property

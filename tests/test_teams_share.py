@@ -1,0 +1,149 @@
+"""Sharing a Teams answer from the personal chat to a channel, end to end over HTTP: the choices are the
+channels of teams the user belongs to where hibot is installed; the post leads with the question, then
+who shared it and their note (patient details removed, the sharer told), then the answer with its
+citations and 👍/👎 — and no free-text box."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.teams.submits import NOT_A_MEMBER, SHARE_REFUSED
+from tests.support.cards import assert_valid_card, walk
+from tests.support.fakes.bot_connector import FakeBotConnector
+from tests.support.teams import (
+    PERSONAL,
+    QUESTION,
+    USER,
+    TeamsServer,
+    activity,
+    answer_id_of,
+    ask_personal,
+    card,
+    make_settings,
+    personal,
+)
+
+TEAM = "19:general-abc@thread.tacv2"
+DATA_CHANNEL = "19:data-def@thread.tacv2"
+OTHER_TEAM = "19:general-other@thread.tacv2"
+CHANNELS = {
+    TEAM: {"team": {"id": TEAM, "name": "Health Equity"}, "channel": {"id": TEAM}},
+    DATA_CHANNEL: {
+        "team": {"id": TEAM, "name": "Health Equity"},
+        "channel": {"id": DATA_CHANNEL, "name": "Data"},
+    },
+    OTHER_TEAM: {"team": {"id": OTHER_TEAM, "name": "Estates"}, "channel": {"id": OTHER_TEAM}},
+}
+NOTE = "Worth reading before Tuesday's huddle."
+
+
+@pytest.fixture
+def connector():
+    with FakeBotConnector() as c:
+        yield c
+
+
+@pytest.fixture
+def server(tmp_path, recording_engine, store):
+    srv = TeamsServer(make_settings(tmp_path), recording_engine, store).start()
+    yield srv
+    srv.stop()
+
+
+def install_channels(server, connector, channels=(TEAM, DATA_CHANNEL)) -> None:
+    for conv in channels:
+        conversation = {"id": conv, "conversationType": "channel", "isGroup": True}
+        update = activity(
+            connector, conversation=conversation, channel_data=CHANNELS[conv], type_="installationUpdate"
+        )
+        assert server.post({**update, "action": "add"}) in (200, 201)
+
+
+def message_entity(received) -> dict:
+    [e] = [e for e in received.body.get("entities") or [] if e.get("type") == "https://schema.org/Message"]
+    return e
+
+
+def share_choices(received) -> list[str]:
+    return [
+        c["value"] for n in walk(card(received)) if n.get("type") == "Input.ChoiceSet" for c in n["choices"]
+    ]
+
+
+def share(connector, answer_id: str, conversation_id: str, note: str | None = None) -> dict:
+    value = {"hibot": "share", "answer_id": answer_id, "conversation_id": conversation_id}
+    return personal(connector, value={**value, **({"note": note} if note is not None else {})})
+
+
+def test_share_with_a_note_from_the_personal_chat_posts_question_note_then_answer_to_the_channel(
+    server, connector
+):
+    install_channels(server, connector)
+    reply = ask_personal(server, connector)
+    [show] = [
+        n for n in walk(card(reply)) if n.get("type") == "Action.ShowCard" and n["title"].startswith("Share")
+    ]
+    assert [n["id"] for n in walk(show["card"]) if n.get("type", "").startswith("Input.")] == [
+        "conversation_id",
+        "note",
+    ]
+    connector.clear()
+    server.post(share(connector, answer_id_of(reply), DATA_CHANNEL, NOTE))
+    [shared] = connector.wait_for_activities(1, DATA_CHANNEL)
+    body = card(shared)["body"]
+    assert shared.kind == "send"
+    assert body[0]["text"] == QUESTION  # the first section is the question
+    assert body[1]["text"] == f"Shared by {USER['name']}"
+    assert NOTE in body[2]["items"][0]["text"]
+    assert message_entity(shared)["citation"] == message_entity(reply)["citation"]
+    assert shared.body["text"].startswith(QUESTION) and shared.body["text"].endswith(reply.body["text"])
+    assert not [n for n in walk(card(shared)) if n.get("type") == "Input.Text"]  # no free-text box
+    rate = [n for n in walk(card(shared)) if n.get("data", {}).get("hibot") == "feedback"]
+    assert sorted(n["data"]["rating"] for n in rate) == [-1, 1]
+    assert all(n["data"]["msteams"] == {"type": "task/fetch"} for n in rate)  # 👎 asks privately
+    assert not [a for a in card(shared).get("actions") or [] if a["title"].startswith("Share")]
+    assert_valid_card(card(shared))
+    [confirmation] = connector.wait_for_activities(1, PERSONAL)
+    assert confirmation.body["text"] == "Shared to Health Equity › Data."
+
+
+def test_a_note_with_an_nhs_number_is_posted_redacted_and_the_sharer_is_warned(server, connector):
+    install_channels(server, connector)
+    answer_id = answer_id_of(ask_personal(server, connector))
+    connector.clear()
+    server.post(share(connector, answer_id, TEAM, "For 943 476 5919's discharge plan"))
+    [shared] = connector.wait_for_activities(1, TEAM)
+    assert "[NHS number]" in card(shared)["body"][2]["items"][0]["text"]
+    assert "943" not in str(shared.body)
+    [confirmation] = connector.wait_for_activities(1, PERSONAL)
+    assert "removed" in confirmation.body["text"] and "patient" in confirmation.body["text"]
+
+
+def test_the_choices_are_only_channels_of_teams_the_user_belongs_to(server, connector):
+    install_channels(server, connector, (TEAM, DATA_CHANNEL, OTHER_TEAM))
+    connector.not_a_member(USER["id"], OTHER_TEAM)
+    reply = ask_personal(server, connector)
+    assert share_choices(reply) == [TEAM, DATA_CHANNEL]
+    connector.clear()
+    server.post(share(connector, answer_id_of(reply), OTHER_TEAM))
+    [refused] = connector.wait_for_activities(1, PERSONAL)
+    assert refused.body["text"] == SHARE_REFUSED and connector.activities(OTHER_TEAM) == []
+
+
+def test_share_is_refused_for_someone_who_left_the_team_since_the_choices_were_offered(server, connector):
+    install_channels(server, connector)
+    answer_id = answer_id_of(ask_personal(server, connector))
+    connector.not_a_member(USER["id"])
+    connector.clear()
+    server.post(share(connector, answer_id, DATA_CHANNEL))
+    [refused] = connector.wait_for_activities(1, PERSONAL)
+    assert refused.body["text"] == NOT_A_MEMBER and connector.activities(DATA_CHANNEL) == []
+
+
+def test_share_to_an_unknown_conversation_is_refused(server, connector):
+    install_channels(server, connector)
+    answer_id = answer_id_of(ask_personal(server, connector))
+    connector.clear()
+    server.post(share(connector, answer_id, "19:not-installed@thread.tacv2"))
+    connector.wait_for_activities(1, PERSONAL)
+    assert [r.conversation_id for r in connector.activities()] == [PERSONAL]
