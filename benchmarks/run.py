@@ -22,9 +22,8 @@ import numpy as np
 
 from benchmarks.questions import QUESTIONS
 from bot.config import get_settings
-from bot.engine import Engine
+from bot.engine import Engine, lexical
 from bot.engine.index import read_units
-from bot.engine.lexical import BM25Index
 from ingest import index_store
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: platform bursts run from here
@@ -168,7 +167,7 @@ def scaled_index(base_index: Path, factor: int, work: Path) -> Path:
     tmp = index_store.new_build_dir(idx)
     index_store.write_chunks(tmp, all_chunks)
     index_store.write_dense(tmp, np.vstack(all_vecs).astype("float32"))
-    BM25Index.build([c["embed_text"] for c in all_chunks]).save(tmp / "bm25")
+    lexical.build([c["embed_text"] for c in all_chunks], tmp / "bm25")
     units = read_units(src)
     if units is not None:  # the answer sentences too, so the scaled query path is the real one
         index_store.write_units(tmp, *_scaled_units(*units, factor))
