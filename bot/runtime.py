@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from bot.prompts.scheduler import PromptSender
+    from bot.report.digest import DigestSender
     from bot.teams.connector import TeamsConnection
 
 log = logs.get_logger("hibot.runtime")
@@ -252,6 +253,20 @@ class Platforms:
             from bot.teams.sender import TeamsPromptSender
 
             senders["teams"] = TeamsPromptSender(self.teams)
+        return senders
+
+
+    def digest_senders(self) -> dict[str, DigestSender]:
+        """The weekly leads digest's senders, on the same clients as the prompts."""
+        senders: dict[str, DigestSender] = {}
+        if self.slack_client is not None:
+            from bot.slack.digest import SlackDigestSender
+
+            senders["slack"] = SlackDigestSender(self.slack_client)
+        if self.teams is not None:
+            from bot.teams.digest import TeamsDigestSender
+
+            senders["teams"] = TeamsDigestSender(self.teams)
         return senders
 
 

@@ -153,11 +153,24 @@ async def _start_scheduler(app: web.Application, clock=None) -> None:
         library,
         runtime.senders,
         retention_days=settings.retention_days,
+        digest=_digest(runtime, kwargs),
         **kwargs,
     )
     state["scheduler"] = scheduler
     state["scheduler_task"] = asyncio.create_task(scheduler.run_forever())
     log.info("scheduler_started", prompts=len(library))
+
+
+def _digest(runtime: Runtime, kwargs: dict):
+    """The weekly leads digest (bot/report/digest.py), or None when HIBOT_DIGEST is off or unreadable."""
+    from bot.report.digest import DigestJob  # the report and its chart: only when the scheduler runs
+
+    try:
+        job = DigestJob(runtime.store, runtime.settings, runtime.platforms.digest_senders(), **kwargs)
+    except ValueError as e:
+        log.error("digest_schedule_invalid", error=str(e))
+        return None
+    return job if job.schedule is not None else None
 
 
 async def _drain(app: web.Application) -> None:

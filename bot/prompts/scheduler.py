@@ -54,6 +54,12 @@ class SchedulerStore(
     """What the scheduler needs of the store (`Store` has it all)."""
 
 
+class Tick(Protocol):
+    """Other weekly work that rides on the scheduler's tick (the leads digest)."""
+
+    async def run_due(self) -> Any: ...
+
+
 class PromptSender(Protocol):
     platform: str
 
@@ -94,6 +100,7 @@ class Scheduler:
         lease: timedelta = LEASE,
         max_attempts: int = MAX_ATTEMPTS,
         retention_days: int | None = None,
+        digest: Tick | None = None,
     ):
         """`retention_days` is transitional: the server should run `RetentionJob` (bot/storage/purge.py)
         as its own task; until it does, this loop hosts it so the retention policy keeps applying."""
@@ -107,6 +114,7 @@ class Scheduler:
         self.lease = lease
         self.max_attempts = max_attempts
         self.retention = RetentionJob(store, retention_days, clock) if retention_days is not None else None
+        self.digest = digest  # the weekly leads digest (bot/report/digest.py), on the same tick
 
     # --- loop -----------------------------------------------------------------------------------
     async def run_forever(self, interval_s: float = 60) -> None:
@@ -118,6 +126,8 @@ class Scheduler:
                     log.info("prompts_tick", **_summary(results))
                 if self.retention is not None:
                     await self.retention.run_due()
+                if self.digest is not None:
+                    await self.digest.run_due()
             except asyncio.CancelledError:
                 raise
             except Exception:  # a database blip must not end the loop; the next tick retries

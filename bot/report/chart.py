@@ -11,8 +11,9 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Chart:
-    png: bytes
+    png: bytes  # 640 × 320 px, for Slack and files
     alt_text: str
+    compact_png: bytes = b""  # 384 × 192 px (~12 KB), small enough to travel inside a Teams card
 
 
 def alt_text(weekly: list[dict[str, Any]]) -> str:
@@ -27,6 +28,10 @@ def alt_text(weekly: list[dict[str, Any]]) -> str:
 
 
 def weekly_chart(weekly: list[dict[str, Any]]) -> Chart:
+    return Chart(_draw(weekly, 100), alt_text(weekly), _draw(weekly, 60))
+
+
+def _draw(weekly: list[dict[str, Any]], dpi: int) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")  # no display: render to memory
@@ -35,7 +40,7 @@ def weekly_chart(weekly: list[dict[str, Any]]) -> Chart:
     weeks = [w["week"] for w in weekly] or ["–"]
     questions = [w["questions"] for w in weekly] or [0]
     rates = [100 * (w["answer_rate"] or 0) for w in weekly] or [0]
-    fig = Figure(figsize=(6.4, 3.2), dpi=100)
+    fig = Figure(figsize=(6.4, 3.2), dpi=dpi)
     ax = fig.add_subplot()
     ax.bar(weeks, questions, color="#005eb8", label="questions")  # NHS blue
     ax.set_ylabel("questions")
@@ -47,5 +52,5 @@ def weekly_chart(weekly: list[dict[str, Any]]) -> Chart:
     ax.set_title("hibot: questions per week and answer rate")
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return Chart(buf.getvalue(), alt_text(weekly))
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()

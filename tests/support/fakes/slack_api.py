@@ -32,6 +32,7 @@ BOT_USER_ID = "UHIBOTBOT"
 BOT_ID = "BHIBOTBOT"
 TEAM_ID = "T0HIBOT01"
 API_PREFIX = "/api/"
+UPLOAD_PREFIX = "/upload/v1/"  # where files.getUploadURLExternal sends a file's bytes
 
 
 @dataclass
@@ -95,7 +96,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         url = urlparse(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = _parse_body(raw, url.query)
+        if url.path.startswith(UPLOAD_PREFIX):  # a file's bytes (files_upload_v2's second step)
+            body: dict[str, Any] = {"bytes": len(raw), "png": raw[:8] == b"\x89PNG\r\n\x1a\n"}
+        else:
+            body = _parse_body(raw, url.query)
         path = url.path.removeprefix(API_PREFIX)
         state = self.server.state
         with state.lock:
@@ -154,6 +158,18 @@ class _Handler(BaseHTTPRequestHandler):
             view = body.get("view")
             view = json.loads(view) if isinstance(view, str) else (view or {})
             return {"ok": True, "view": {"id": "V0FAKE", **view}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(state.ts):08d}"
+            port = self.server.server_address[1]
+            return {
+                "ok": True,
+                "file_id": file_id,
+                "upload_url": f"http://127.0.0.1:{port}{UPLOAD_PREFIX}{file_id}",
+            }
+        if method == "files.completeUploadExternal":
+            files = body.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
         if method == "conversations.list":
             with state.lock:
                 channels = list(state.channels)
