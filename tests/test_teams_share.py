@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.teams.submits import NOT_A_MEMBER, SHARE_REFUSED
+from bot.teams.submits import NOT_A_MEMBER, NOT_YOURS, SHARE_REFUSED
 from tests.support.cards import assert_valid_card, walk
 from tests.support.fakes.bot_connector import FakeBotConnector
 from tests.support.teams import (
@@ -147,3 +147,29 @@ def test_share_to_an_unknown_conversation_is_refused(server, connector):
     server.post(share(connector, answer_id, "19:not-installed@thread.tacv2"))
     connector.wait_for_activities(1, PERSONAL)
     assert [r.conversation_id for r in connector.activities()] == [PERSONAL]
+
+
+def channel_activity(connector, *, root: str = "1700000000001", **kw) -> dict:
+    conversation = {"id": f"{TEAM};messageid={root}", "conversationType": "channel", "isGroup": True}
+    return activity(connector, conversation=conversation, channel_data=CHANNELS[TEAM], **kw)
+
+
+def test_a_channel_thread_answer_is_shared_to_the_channel_itself_and_only_by_its_asker(server, connector):
+    install_channels(server, connector, (TEAM, DATA_CHANNEL))
+    connector.clear()  # the welcome cards
+    mention = {
+        "type": "mention",
+        "text": "<at>hibot</at>",
+        "mentioned": {"id": "28:hibot-bot-id", "name": "hibot"},
+    }
+    server.post(channel_activity(connector, text=f"<at>hibot</at> {QUESTION}", entities=[mention]))
+    [reply] = connector.wait_for_activities(1, f"{TEAM};messageid=1700000000001")
+    assert share_choices(reply) == [TEAM]  # the thread's own channel, not the asker's other channels
+    value = {"hibot": "share", "answer_id": answer_id_of(reply), "conversation_id": TEAM}
+    colleague = {"id": "29:user-bob", "aadObjectId": "aad-bob", "name": "Bob Jones"}
+    server.post(channel_activity(connector, value=value, **{"from": colleague}))
+    refused = connector.wait_for_activities(2, f"{TEAM};messageid=1700000000001")[-1]
+    assert refused.body["text"] == NOT_YOURS and connector.activities(TEAM) == []
+    server.post(channel_activity(connector, value=value))
+    [shared] = connector.wait_for_activities(1, TEAM)  # a new top-level post, not a reply in the thread
+    assert shared.kind == "send" and card(shared)["body"][0]["text"] == QUESTION

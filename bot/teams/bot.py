@@ -26,7 +26,7 @@ from bot.teams.extension import Invokes
 from bot.teams.installs import Installs
 from bot.teams.lead_commands import TeamsLeadCommands
 from bot.teams.mentions import base_conversation_id, first_word, reply_chain_id, strip_mentions
-from bot.teams.render import render_answer
+from bot.teams.render import ShareTarget, render_answer
 from bot.teams.replies import PLATFORM, Replies, extra, key, user_id
 from bot.teams.share_targets import ShareTargets
 from bot.teams.submits import Submits
@@ -130,14 +130,26 @@ class HibotTeamsBot:
                     self.store.add_turn, PLATFORM, conversation, question, thread_id=chain, user_id=user_id(a)
                 ),
             )
-        personal = a.conversation.conversation_type == "personal"
-        targets = await self.targets.for_user(a) if personal and not answer.abstained else []
+        targets = await self._share_targets(a, answer)
         activity = render_answer(answer, share_targets=targets)
         if await self.replies.send(ctx, activity) is not None:
             self.replies.beside(
                 ctx, asyncio.to_thread(self.store.save_answer, answer, PLATFORM, activity, user_id(a))
             )
         log.info("teams_answered reason=%s history=%d", answer.reason, len(history))
+
+    async def _share_targets(self, a: Activity, answer: Answer) -> list[ShareTarget]:
+        """Where the asker may share this answer: from the personal chat, the channels of their teams;
+        from a channel thread, that channel itself (a top-level post). Not declines or small talk."""
+        if answer.abstained or answer.is_conversation:
+            return []
+        kind = a.conversation.conversation_type
+        if kind == "personal":
+            return await self.targets.for_user(a)
+        if kind == "channel":
+            here = base_conversation_id(a.conversation.id)
+            return [t for t in await self.targets.for_user(a) if t.conversation_id == here]
+        return []
 
     async def _ask(self, question: str, history: list[str]) -> Answer:
         loop = asyncio.get_running_loop()

@@ -4,9 +4,10 @@ Each submit carries the answer id; the answer is read back from the store.
 - 👍/👎 open a dialog for the rater alone (task/fetch): 👍 is recorded with a thank-you, 👎 asks for an
   optional comment and is recorded when the dialog is sent (task/submit). Cards posted before the
   dialogs (a message submit with an inline comment) still work.
-- Share posts a copy to a channel of a team the user belongs to, where hibot is installed, in their
-  own organisation: the question first, then who shared it and their note (through the patient-data
-  guard; the sharer is told when something was removed), then the answer.
+- Share (only by the person who asked) posts a copy to a channel of a team the user belongs to, where
+  hibot is installed, in their own organisation (from a channel thread: that channel's top level). The
+  copy leads with the question, then who shared it and their note (through the patient-data guard; the
+  sharer is told when something was removed), then the answer.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ FEEDBACK_THANKS = "Thanks — your feedback was recorded."
 ANSWER_GONE = "Sorry, I can no longer find that answer."
 SHARE_REFUSED = "Sorry, I can't share that answer to that channel."
 NOT_A_MEMBER = "You can only share to channels of teams you belong to."
+NOT_YOURS = "Only the person who asked can share this answer. Ask me yourself to share it."
 SHARE_GONE = "hibot is no longer in that channel, so I couldn't share."
 REDACTED = (
     "⚠️ Your {what} looked like it held patient-identifiable information; I removed it first. "
@@ -111,6 +113,8 @@ class Submits:
         stored = await asyncio.to_thread(self.store.get_answer, answer_id) if answer_id else None
         if stored is None:
             return ANSWER_GONE
+        if stored.user_hash and stored.user_hash != self.store.hash_user(PLATFORM, user_id(a)):
+            return NOT_YOURS  # a channel card's Share is seen by everyone in the thread
         target = (
             await asyncio.to_thread(self.store.get_conversation, PLATFORM, target_id) if target_id else None
         )
