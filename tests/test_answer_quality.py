@@ -198,3 +198,17 @@ def test_answers_quote_the_sentence_that_answers_not_the_letterhead_or_sign_off(
     for furniture in ("Example Street", "Yours sincerely", "A MINISTER", "From the Rt Hon"):
         assert furniture not in quoted
     assert "deprived areas." not in " ".join(s for s in sentences if "Real progress" in s)
+
+
+def test_sources_are_numbered_in_the_order_a_reader_meets_them(answered):
+    """The short answer's sources, then its actions', then those only "More" shows: what is on
+    screen without "More" is numbered 1..k with no gap."""
+    checked = 0
+    for _, q, ans in answered:
+        if ans.abstained:
+            continue
+        on_screen = {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)} | {a.citation for a in ans.actions}
+        assert on_screen == set(range(1, len(on_screen) + 1)), (q["id"], sorted(on_screen))
+        assert [c.n for c in ans.citations] == list(range(1, len(ans.citations) + 1)), q["id"]
+        checked += 1
+    assert checked > 400

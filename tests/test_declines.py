@@ -32,7 +32,7 @@ def test_each_case_is_declined_with_its_own_reason_and_words(engine, reason, que
     for other in others:  # the message is written for this case, not a generic refusal
         assert ans.answer != engine.answer(dict(CASES)[other]).answer
     assert not ans.actions
-    assert 1 <= len(ans.suggestions) <= 3 and all(s.endswith("?") for s in ans.suggestions)
+    assert 1 <= len(ans.suggestions) <= 3 and all(s.rstrip("'").endswith("?") for s in ans.suggestions)
 
 
 def test_a_detail_the_guidance_mentions_but_does_not_give_cites_the_mention(engine):
@@ -87,3 +87,20 @@ def test_a_decline_through_the_cli_offers_questions_to_ask_instead(index_dir):
     assert data["suggestions"] and not data["citations"]
     text = CliRunner().invoke(app, ["ask", "Who won the FA Cup in 1990?", "--index", str(index_dir)]).stdout
     assert "You could ask:" in text and data["suggestions"][0] in text
+
+
+def test_a_decline_offers_the_closest_section_and_asking_it_summarises_that_section(engine):
+    ans = engine.answer("How do I renew my car insurance?")
+    assert ans.abstained
+    headed = [s for s in ans.suggestions if " say under '" in s]
+    assert len(headed) == 1
+    heading = headed[0].split(" say under '")[1].removesuffix("?").removesuffix("'")
+    summary = engine.answer(headed[0])
+    assert not summary.abstained and summary.citations
+    assert all(c.section and heading in c.section.split(" > ") for c in summary.citations)
+
+
+def test_every_section_heading_offered_is_a_question_hibot_answers(engine):
+    for question in engine.section_questions:
+        ans = engine.answer(question.question)
+        assert not ans.abstained and ans.citations, question.question

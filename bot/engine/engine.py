@@ -16,7 +16,7 @@ import numpy as np
 
 from bot import safety
 from bot.engine import actions as action_picker
-from bot.engine import conversation, decide, declines, documents
+from bot.engine import conversation, decide, declines, documents, suggestions
 from bot.engine import text as T
 from bot.engine.citations import Citer
 from bot.engine.compose import Selection, Unit, render_lines, score_units, select
@@ -88,12 +88,16 @@ class Engine:
         ]
 
     @cached_property
+    def section_questions(self) -> list[suggestions.SectionQuestion]:
+        return suggestions.section_questions(self.retriever.chunks, self.documents)
+
+    @cached_property
     def example_vectors(self) -> np.ndarray | None:
         return self.retriever.encoder.encode(self.examples) if self.examples else None
 
     def warm(self) -> None:
         self.retriever.warm()
-        _ = (self.library, self.sections, self.example_vectors, self.corpus_units)
+        _ = (self.library, self.sections, self.example_vectors, self.corpus_units, self.section_questions)
         self.answer("What is Core20PLUS5?")
 
     # -----------------------------------------------------------------------------------------
@@ -189,11 +193,15 @@ class Engine:
 
     def _compose(self, turn: _Turn, result: SearchResult, passages: list[Hit], chosen: Selection) -> Answer:
         citer = Citer(self.documents, self.today or date.today())
-        number = {
-            ci: citer.cite(passages[ci], [u.text for u in chosen.short + chosen.more if u.chunk_index == ci])
-            for ci in _first_seen(chosen.short + chosen.more)
-        }
-        frames = {ci: citer.frame(passages[ci]) for ci in number}
+        units = chosen.short + chosen.more
+
+        def cite(indexes: list[int]) -> dict[int, int]:
+            return {
+                ci: citer.cite(passages[ci], [u.text for u in units if u.chunk_index == ci]) for ci in indexes
+            }
+
+        # Numbered in the order a reader meets them: the short answer, its actions, then "More".
+        number = cite(_first_seen(chosen.short))
         picked = action_picker.pick(
             self.library, turn.query, result, self.retriever.vocabulary.idf, self.tuning
         )
@@ -201,6 +209,8 @@ class Engine:
             Action(type=a["type"], text=a["text"], citation=citer.cite_action(a, passages, self.retriever))
             for a in picked
         ]
+        number |= cite([ci for ci in _first_seen(chosen.more) if ci not in number])
+        frames = {ci: citer.frame(passages[ci]) for ci in number}
         return Answer(
             question=turn.question,
             abstained=False,
@@ -285,13 +295,17 @@ class Engine:
         return answer
 
     def _suggestions(self, query: str, result: SearchResult | None) -> list[str]:
-        """Up to three questions from the prompt library closest in meaning to what was asked."""
-        vectors = self.example_vectors
-        if vectors is None or not query.strip():
+        """Up to three questions hibot can answer closest to what was asked."""
+        if self.example_vectors is None or not query.strip():
             return self.examples[: self.tuning.max_suggestions]
         qv = result.vector if result is not None else self.retriever.encoder.encode([query])[0]
-        order = np.argsort(-(vectors @ qv))
-        return [self.examples[i] for i in order[: self.tuning.max_suggestions]]
+        return suggestions.closest(
+            self.examples,
+            self.example_vectors @ qv,
+            self.section_questions,
+            self.retriever.passage_similarities(qv),
+            self.tuning.max_suggestions,
+        )
 
 
 def _prefer_document(hits: list[Hit], doc_id: str | None) -> list[Hit]:

@@ -187,7 +187,9 @@ class Retriever:
         if unit_sims is not None and len(unit_sims):
             best_sentence.fill(-1.0)
             np.maximum.at(best_sentence, self.unit_chunk, unit_sims)
-        return Signals(self._dense_scores(qv, n), self.bm25.scores(p.bm25_tokens), best_sentence, unit_sims)
+        return Signals(
+            self.passage_similarities(qv), self.bm25.scores(p.bm25_tokens), best_sentence, unit_sims
+        )
 
     def features(self, p: QueryPlan, sig: Signals) -> tuple[np.ndarray, np.ndarray]:
         """Candidates (the union of each ranking's top `depth`) and their features (`FEATURES`)."""
@@ -261,8 +263,9 @@ class Retriever:
                 break
         return hits
 
-    def _dense_scores(self, qv: np.ndarray, n: int) -> np.ndarray:
+    def passage_similarities(self, qv: np.ndarray) -> np.ndarray:
         """The question's cosine to every passage, from an exact FAISS search over all of them."""
+        n = len(self.chunks)
         out = np.zeros(n, dtype="float32")
         if n:
             scores, ids = self.dense_index.search(qv[None, :].astype("float32"), n)
