@@ -11,9 +11,7 @@ import time
 
 import numpy as np
 
-HNSW_M = 32  # graph degree: FAISS's usual choice for 384-d text vectors
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 64
+from ingest.dense_index import hnsw
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -39,16 +37,6 @@ def _size_mb(index) -> float:
     import faiss
 
     return float(len(faiss.serialize_index(index)) / 1e6)
-
-
-def hnsw(vectors: np.ndarray):
-    import faiss
-
-    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    index.add(vectors)
-    index.hnsw.efSearch = HNSW_EF_SEARCH
-    return index
 
 
 def ivf(vectors: np.ndarray):

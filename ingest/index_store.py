@@ -2,9 +2,8 @@
 live one (layout: `bot.engine.index`).
 
 An ingest writes a new build directory under a temporary name, renames it, then swaps CURRENT.
-Killed at any moment, the previous build stays live. Exact inner-product search (IndexFlatIP) is
-right for this corpus (hundreds of chunks: ~0.1 ms); switch to HNSW (IndexHNSWFlat) beyond roughly
-200k chunks, or IVF when memory matters more than recall.
+Killed at any moment, the previous build stays live. The dense index is exact up to
+`ingest.dense_index.APPROXIMATE_FROM` passages and HNSW above (measured: index/README.md).
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from bot.engine.index import (  # noqa: F401  (re-exported: ingest and the CLI r
     read_manifest,
     read_units,
 )
+from ingest.dense_index import build_dense_index
 
 KEEP_BUILDS = 2
 
@@ -90,13 +90,11 @@ def write_chunks(build: Path, chunks: list[dict]) -> None:
 
 
 def write_dense(build: Path, vectors: np.ndarray) -> None:
+    """The vectors, and the FAISS index over them: exact, or HNSW from APPROXIMATE_FROM passages."""
     import faiss
 
     np.save(build / "vectors.npy", vectors)
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    if len(vectors):
-        index.add(vectors)
-    faiss.write_index(index, str(build / "dense.faiss"))
+    faiss.write_index(build_dense_index(vectors), str(build / "dense.faiss"))
 
 
 def write_units(build: Path, units: list[dict], vectors: np.ndarray) -> None:
