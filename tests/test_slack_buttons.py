@@ -233,10 +233,11 @@ def test_thumbs_down_modal_closed_without_comment_still_counts(slack, store, rec
 def test_feedback_comment_is_stored_without_patient_identifiers(slack, store, recording_engine, tmp_path):
     async def scenario():
         async with SlackServer(settings_for(slack, tmp_path), recording_engine, store) as srv:
+            answer_id = await _answer_id(srv, slack)  # feedback is kept only for answers hibot gave
             view = {
                 "type": "modal",
                 "callback_id": "feedback_comment",
-                "private_metadata": json.dumps({"answer_id": "a" * 32}),
+                "private_metadata": json.dumps({"answer_id": answer_id}),
             }
             await srv.interaction(view_payload("view_submission", view, "wrong for 943 476 5919"))
             [row] = await eventually_async(store.list_feedback, what="the 👎 row")

@@ -159,10 +159,28 @@ def test_unknown_answer_is_none(store):
 
 
 def test_feedback_is_stored_with_rating_and_comment(store):
-    store.add_feedback("teams", "29:abc", "ans1", -1, "missed the point", now=T0)
-    [row] = store.list_feedback("ans1")
+    a = make_answer()
+    store.save_answer(a, "teams", {})
+    assert store.add_feedback("teams", "29:abc", a.answer_id, -1, "missed the point", now=T0)
+    [row] = store.list_feedback(a.answer_id)
     assert (row["rating"], row["comment"], row["platform"]) == (-1, "missed the point", "teams")
     assert row["user_hash"] == store.hash_user("teams", "29:abc")
+
+
+def test_feedback_for_an_answer_hibot_never_gave_is_not_stored(store):
+    assert store.add_feedback("slack", "U1", "f" * 100_000, 1) is False
+    assert store.list_feedback() == []
+
+
+def test_a_changed_vote_replaces_the_old_one_and_a_long_comment_is_cut(store):
+    a = make_answer()
+    store.save_answer(a, "slack", {})
+    for _ in range(3):
+        store.add_feedback("slack", "U1", a.answer_id, 1)
+    store.add_feedback("slack", "U1", a.answer_id, -1, "x" * 100_000)
+    store.add_feedback("slack", "U2", a.answer_id, 1)
+    rows = store.list_feedback(a.answer_id)
+    assert sorted((r["rating"], len(r["comment"] or "")) for r in rows) == [(-1, 2000), (1, 0)]
 
 
 def test_feedback_rating_must_be_plus_or_minus_one(store):

@@ -12,16 +12,19 @@ from __future__ import annotations
 from concurrent.futures import Executor
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import logs
 from bot.config import Settings
 from bot.runtime import AdapterStore, AnswerEngine
+from bot.safety.surrogates import clean_in_place
 from bot.slack.client import make_client, single_workspace_authorize
 from bot.slack.handlers import SlackHandlers
 from bot.slack.render import FEEDBACK_DOWN, FEEDBACK_UP, MORE, SHARE, SUGGESTION_ACTION
+from bot.slack.request_guard import refusal
 from bot.slack.shared import SHARE_MODAL
 from bot.slack.views import FEEDBACK_MODAL
 
@@ -44,7 +47,14 @@ def build_slack_app(settings: Settings, handlers: SlackHandlers, client: AsyncWe
         process_before_response=False,
     )
     register_listeners(app, handlers)
+    app.middleware(_without_lone_surrogates)
     return app
+
+
+async def _without_lone_surrogates(body, next):  # noqa: A002 - Bolt passes middleware arguments by name
+    """Before any listener (and so any log line, database write or post): see bot/safety/surrogates."""
+    clean_in_place(body)
+    return await next()
 
 
 def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
@@ -151,6 +161,14 @@ def slack_routes(
     app = build_slack_app(settings, SlackHandlers.build(settings, engine, store, client, answer_pool), client)
 
     async def slack_events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+        raw = await request.read()
+        refused = refusal(raw, request.headers, settings.slack_signing_secret)  # before Bolt parses anything
+        if refused is not None:
+            log.info("slack_request_refused", status=refused.status)
+            return refused
+        bolt_request = AsyncBoltRequest(
+            body=raw.decode("utf-8"), query=request.query_string, headers=dict(request.headers)
+        )
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     return [web.post(EVENTS_PATH, slack_events)]

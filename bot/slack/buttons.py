@@ -25,6 +25,7 @@ from bot.runtime import AdapterStore
 from bot.safety import redact
 from bot.slack.delivery import PLATFORM, Delivery, Place, Respond, name_task, reply
 from bot.slack.render import SlackMessage, render_expanded
+from bot.slack.share_rules import may_share
 from bot.slack.shared import (
     DESTINATION_BLOCK,
     ShareRequest,
@@ -131,6 +132,9 @@ class SlackButtons:
         stored = await asyncio.to_thread(self.store.get_answer, request.answer_id) if request else None
         if request is None or stored is None or not destination:
             await ack(response_action="errors", errors={DESTINATION_BLOCK: ANSWER_GONE})
+            return
+        if not may_share(self.store, user, stored):
+            await ack(response_action="errors", errors={DESTINATION_BLOCK: NOT_YOURS})
             return
         note = written_note(view)
         redacted = redact(note) if note else None  # free text in a shared space: the patient-data guard

@@ -15,6 +15,7 @@ from botbuilder.schema import Activity
 
 from bot.config import Settings
 from bot.runtime import AdapterStore, AnswerEngine
+from bot.safety.surrogates import without_lone_surrogates
 from bot.teams.auth import Unauthorized
 from bot.teams.bot import HibotTeamsBot
 from bot.teams.connector import TeamsConfigError, TeamsConnection, connect
@@ -73,7 +74,7 @@ class TeamsHandler:
         if "application/json" not in (request.headers.get("Content-Type") or ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
-            body = await request.json()
+            body = without_lone_surrogates(await request.json())  # before anything else reads it
             activity = Activity().deserialize(body)
         except Exception:  # noqa: BLE001 - any unparseable body is the caller's error
             return web.json_response({"error": "invalid activity"}, status=400)
