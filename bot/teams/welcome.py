@@ -26,6 +26,10 @@ def render_welcome(kind: str | None = None) -> dict[str, Any]:
             "👍/👎 buttons so you can tell us whether it helped. Say **help** any time."
         ),
         text_block(
+            "Anywhere in Teams: **Ask hibot** in the compose box puts a cited answer into the conversation; "
+            "**Ask hibot about this message** in a message's … menu answers it just for you, with Share."
+        ),
+        text_block(
             "Please don't share patient-identifiable information (NHS numbers, names, dates of birth, "
             "postcodes)."
         ),
