@@ -82,11 +82,15 @@ def model_export(model_dir: Path, scratch: Path) -> Path:
         return _export(model_dir, scratch)  # the cache is an optimisation only
     try:
         _export(model_dir, tmp)
-        os.replace(tmp, cache)  # another ingest may have won the race: either copy is the same model
-    except OSError:
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    try:
+        os.replace(tmp, cache)
+    except OSError:  # another ingest won the race (either copy is the same model), or the cache is read-only
         if not has_export(cache):
             return tmp
-    shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
     return cache
 
 
