@@ -5,8 +5,9 @@
 Starts a PostgreSQL cluster, a fake Slack Web API and a fake Bot Connector, then `hibot serve` as
 a real subprocess. Sends mixed traffic at `rate` requests/s for `seconds`: Slack @mentions, Teams
 personal messages and Slack 👍 clicks on earlier answers. Samples the server's RSS every second.
-With --outage the database is stopped for 10 s a third of the way in. At the end it checks that
-every question got exactly one reply and every acknowledged 👍 is a row in the database.
+With --outage the database is stopped a third of the way in, for --outage-seconds (10 s). At the end
+it checks that every question got exactly one reply, every reply has its audit record and every
+acknowledged 👍 is a row in the database.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def mention(i: int) -> tuple[str, dict]:
 def thumbs_up(i: int, answer_id: str) -> tuple[str, dict]:
     payload = {
         "type": "block_actions",
-        "user": {"id": f"U0LOAD{i % 40:02d}"},
+        "user": {"id": f"U0LOAD{i:05d}"},  # one vote per person per answer: every click a new person
         "team": {"id": "T0LOAD"},
         "api_app_id": "A0LOAD",
         "trigger_id": f"trig{i}",
@@ -174,7 +175,7 @@ class Outage:
             self.state = "after"
 
 
-def main(seconds: float = 60, rate: float = 20, outage: bool = False) -> dict:
+def main(seconds: float = 60, rate: float = 20, outage: bool = False, outage_seconds: float = 10.0) -> dict:
     cluster = PgCluster()
     cluster.start()
     work = Path(tempfile.mkdtemp(prefix="hibot-load-"))
@@ -202,9 +203,9 @@ def main(seconds: float = 60, rate: float = 20, outage: bool = False) -> dict:
     base = f"http://127.0.0.1:{port}"
     try:
         eventually(lambda: ready(base), timeout=120, interval=0.2, what=f"{base}/readyz to answer 200")
-        fault = Outage(cluster, at=seconds / 3) if outage else None
+        fault = Outage(cluster, at=seconds / 3, length=outage_seconds) if outage else None
         run = asyncio.run(drive(base, slack, connector, seconds, rate, fault, server.pid))
-        time.sleep(20 if outage else 5)  # let answers queued behind the outage arrive
+        time.sleep(25 if outage else 5)  # let answers and outbox writes queued behind the outage land
         report = summarise(run, slack, connector, cluster.url)
         report["outage_window_s"] = fault.window if fault else None
     finally:
@@ -238,8 +239,14 @@ def summarise(run: dict, slack: FakeSlackAPI, connector: FakeBotConnector, db_ur
     engine = sa.create_engine(db_url)
     with engine.connect() as con:
         out["feedback"]["rows_in_db"] = con.execute(sa.text("select count(*) from feedback")).scalar()
+        audit = dict(con.execute(sa.text("select platform, count(*) from answers group by platform")).all())
     engine.dispose()
     out["feedback"]["lost"] = out["feedback"]["ok"] - out["feedback"]["rows_in_db"]
+    out["slack"]["unanswered"] = out["slack"]["ok"] - len({b["thread_ts"] for b in threaded})
+    out["teams"]["unanswered"] = out["teams"]["ok"] - len({r.reply_to_id for r in replies})
+    for kind in ("slack", "teams"):  # every reply has its audit record (the outbox drained)
+        out[kind]["audit_rows"] = audit.get(kind, 0)
+        out[kind]["audit_lost"] = out[kind]["replies"] - audit.get(kind, 0)
     rss = [m for _, m in run["rss"]]
     steady = rss[len(rss) // 4 :] or rss
     out["rss_mb"] = {
@@ -256,6 +263,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--rate", type=float, default=20)
-    ap.add_argument("--outage", action="store_true", help="stop the database for 10 s a third of the way in")
+    ap.add_argument("--outage", action="store_true", help="stop the database a third of the way in")
+    ap.add_argument("--outage-seconds", type=float, default=10.0, help="how long the database is down")
     a = ap.parse_args()
-    main(a.seconds, a.rate, a.outage)
+    main(a.seconds, a.rate, a.outage, a.outage_seconds)

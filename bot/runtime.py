@@ -13,11 +13,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot import logs, metrics
 from bot.config import Settings
 from bot.models import Answer
+from bot.storage.durable import DurableWrites
 from bot.storage.lead_protocols import HelpRequests, Leads, LocalPrompts, PromptEngagement
 from bot.storage.protocols import (
     AnswerAudit,
@@ -143,10 +145,13 @@ class InstrumentedStore:
     NOT_RETRIED = frozenset({"ping", "close", "migrate", "hash_user"})
     MEMORY_DEDUPE_MAX = 50_000
 
-    def __init__(self, store: Any, corpus_hash: str | None = None):
+    def __init__(self, store: Any, corpus_hash: str | None = None, outbox_dir: Path | None = None):
         self._store = store
         self.corpus_hash = corpus_hash
         self._seen_in_memory: dict[tuple[str, str], float] = {}
+        # Writes a user's action produced go to a durable outbox when the database refuses them
+        # (bot/storage/durable.py): the answer still reaches the user and nothing is lost silently.
+        self.durable = DurableWrites(store, outbox_dir, retrying, transient) if outbox_dir else None
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._store, name)
@@ -163,6 +168,8 @@ class InstrumentedStore:
     ) -> None:
         # The audit trail ties every answer to the exact corpus it was drawn from.
         kwargs.setdefault("corpus_hash", self.corpus_hash)
+        if self.durable is not None:
+            return self.durable.save_answer(answer, platform, rendered, user_id, **kwargs)
         retrying("save_answer", self._store.save_answer, answer, platform, rendered, user_id, **kwargs)
 
     def add_feedback(
@@ -174,11 +181,23 @@ class InstrumentedStore:
         comment: str | None = None,
         *,
         now: datetime | None = None,
-    ) -> None:
-        retrying(
-            "add_feedback", self._store.add_feedback, platform, user_id, answer_id, rating, comment, now=now
-        )
-        metrics.FEEDBACK.labels(platform=platform, rating="up" if rating > 0 else "down").inc()
+    ) -> bool | None:
+        if self.durable is not None:
+            stored = self.durable.add_feedback(platform, user_id, answer_id, rating, comment, now=now)
+        else:
+            fn = self._store.add_feedback
+            stored = retrying("add_feedback", fn, platform, user_id, answer_id, rating, comment, now=now)
+        if stored is not False:  # False: an answer hibot never gave (nothing stored)
+            metrics.FEEDBACK.labels(platform=platform, rating="up" if rating > 0 else "down").inc()
+        return stored
+
+    def add_turn(self, platform: str, conversation_id: str, question: str, **kwargs: Any) -> None:
+        if self.durable is not None:
+            return self.durable.add_turn(platform, conversation_id, question, **kwargs)
+        retrying("add_turn", self._store.add_turn, platform, conversation_id, question, **kwargs)
+
+    def outbox_pending(self) -> int:
+        return self.durable.outbox.pending() if self.durable is not None else 0
 
     def claim_event(self, platform: str, event_id: str, *args: Any, **kwargs: Any) -> bool:
         try:
@@ -317,7 +336,9 @@ def build_runtime(settings: Settings, engine: LoadedEngine | None = None, store:
     return Runtime(
         settings=settings,
         engine=InstrumentedEngine(loaded),
-        store=InstrumentedStore(store, corpus_hash=loaded.manifest.get("corpus_hash")),
+        store=InstrumentedStore(
+            store, loaded.manifest.get("corpus_hash"), Path(settings.data_dir) / "outbox"
+        ),
         platforms=platforms,
         senders=platforms.prompt_senders(),
     )

@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import logs, metrics
 from bot.config import Settings
+from bot.preflight import StartupError, check_data_dir, load_engine, write_problems
 from bot.runtime import Runtime, build_runtime
 from bot.runtime import build_senders as build_senders  # `hibot prompts send-due` imports it from here
 
@@ -62,6 +63,7 @@ async def readyz(request: web.Request) -> web.Response:
         await asyncio.to_thread(runtime.store.ping)
     except Exception as e:
         reasons.append(f"database unreachable ({type(e).__name__})")
+    reasons += await asyncio.to_thread(write_problems, runtime.settings, runtime.store.outbox_pending())
     if reasons:
         return web.json_response({"ready": False, "reasons": reasons}, status=503)
     return web.json_response({"ready": True, "build_id": runtime.engine.build_id})
@@ -195,6 +197,23 @@ async def _cleanup(app: web.Application) -> None:
     app[RUNTIME].close()
 
 
+def _checked_app(settings: Settings) -> web.Application:
+    """The app, after the start-up checks (bot/preflight.py): a fixable problem is one log line."""
+    try:
+        check_data_dir(settings)
+        return create_app(settings, engine=load_engine(settings))
+    except StartupError as e:
+        log.error("startup_failed", reason=str(e))
+        raise SystemExit(1) from None
+    except Exception as e:
+        if type(e).__name__ != "OperationalError":
+            raise
+        log.error(
+            "startup_failed", reason=f"database unreachable at start-up ({str(e).splitlines()[0][:200]})"
+        )
+        raise SystemExit(1) from None
+
+
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -217,11 +236,10 @@ def run(
     settings: Settings, host: str | None = None, port: int | None = None, socket_mode: bool = False
 ) -> None:
     logs.configure(settings.log_level)
+    app = _checked_app(settings)
     if socket_mode:
-        app = create_app(settings)
         asyncio.run(_socket_mode(app, settings))
         return
-    app = create_app(settings)
     host = listen_host(settings, host)
     log.info("serving", host=host, port=port or settings.port)
     web.run_app(
