@@ -239,7 +239,9 @@ def summarise(run: dict, slack: FakeSlackAPI, connector: FakeBotConnector, db_ur
     engine = sa.create_engine(db_url)
     with engine.connect() as con:
         out["feedback"]["rows_in_db"] = con.execute(sa.text("select count(*) from feedback")).scalar()
-        audit = dict(con.execute(sa.text("select platform, count(*) from answers group by platform")).all())
+        audit: dict[str, int] = dict(
+            con.execute(sa.text("select platform, count(*) from answers group by platform")).all()
+        )
     engine.dispose()
     out["feedback"]["lost"] = out["feedback"]["ok"] - out["feedback"]["rows_in_db"]
     out["slack"]["unanswered"] = out["slack"]["ok"] - len({b["thread_ts"] for b in threaded})

@@ -68,7 +68,7 @@ class FeedbackLog(Protocol):
         comment: str | None = None,
         *,
         now: datetime | None = None,
-    ) -> bool: ...
+    ) -> bool | None: ...  # None: waiting in the outbox (bot/storage/durable.py)
     def list_feedback(self, answer_id: str | None = None) -> list[dict[str, Any]]: ...
 
 

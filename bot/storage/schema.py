@@ -59,7 +59,7 @@ class RedactedText(TypeDecorator):
 class RedactedString(RedactedText):
     """The same, for a length-limited column: `RedactedString(255)`."""
 
-    impl = String
+    impl = String  # type: ignore[assignment]  # the same decorator over a length-limited type
     cache_ok = True
 
 
