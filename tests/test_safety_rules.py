@@ -88,7 +88,18 @@ RULE_EXAMPLES: dict[str, list[str]] = {
     "this_years": ["What are this year's priorities?"],
     "published_yet": ["Has the strategy been published yet?"],
     "since_then": ["What has changed since then?"],
-    "still_in_place": ["Is the Hunt letter still in force?"],
+    "still_in_place": [
+        "Is the Hunt letter still in force?",
+        "Is the new NHS 10-year plan still being written?",
+    ],
+    "replaced_or_finished_since": [
+        "Has the Core20PLUS5 approach been scrapped?",
+        "When will the ICB mergers be finished?",
+    ],
+    "staff_admin": [
+        "When is the next pay award for nurses due?",
+        "Can I apply for a training post in public health?",
+    ],
 }
 EXAMPLES = [text for texts in RULE_EXAMPLES.values() for text in texts]
 BY_NAME = {rule.name: rule for rule in RULES}

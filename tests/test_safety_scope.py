@@ -91,6 +91,10 @@ INJECTION = [
 
 OFF_TOPIC = [
     "Write a poem about health inequalities",
+    "When is the next pay award for nurses due?",
+    "How do I claim tax relief on my professional fees?",
+    "Can I apply for a training post in public health?",
+    "What is my pension age in the NHS scheme?",
     "Tell me a joke about NHS managers",
     "Write a short story about a nurse",
     "Compose a limerick about Core20PLUS5",

@@ -10,6 +10,9 @@ from bot.safety import classify_scope
 
 OPINION = [
     "Was Jeremy Hunt a good Health Secretary?",
+    "Who was the better health secretary, Hunt or Lansley?",
+    "Is the board guide a more reliable source than the policy map?",
+    "are integrated care boards any good at reducing inequalities?",
     "Is Core20PLUS5 a waste of money?",
     "What do you think of the NHS England strategy?",
     "Do you agree with the RCP's recommendations?",
@@ -24,6 +27,8 @@ OPINION = [
     "Would you say the PLUS groups are well chosen?",
 ]
 OPINION_NEAR_MISSES = [
+    "Who is better placed to lead on health inequalities, the board or the ICB?",
+    "What does the strategy say about the ethnicity pay gap?",
     "What does the guide think boards should do?",
     "What is the best way to engage inclusion health groups?",
     "Is there a good example of an ICB using Core20PLUS5 data?",
@@ -62,6 +67,9 @@ OTHER_NATION_NEAR_MISSES = [
 
 AFTER_CORPUS_DATE = [
     "Who is the current Secretary of State for Health?",
+    "Has the Core20PLUS5 approach been scrapped?",
+    "Is the new NHS 10-year plan still being written?",
+    "When will the ICB mergers be finished?",
     "who is the health secretary now?",
     "What does the 2025/26 planning guidance say about inequalities?",
     "What will change for ICBs in 2026?",
@@ -77,6 +85,8 @@ AFTER_CORPUS_DATE = [
     "What is the new government's position on health inequalities?",
 ]
 AFTER_CORPUS_DATE_NEAR_MISSES = [
+    "Has the gap in healthy life expectancy been narrowing?",
+    "Will the guide be updated?",
     "What is the latest NHS England strategy on health inequalities?",
     "What does the current strategy say about data?",
     "What was the hypertension target for March 2025?",

@@ -133,7 +133,19 @@ CORPUS_DATE_RULES: tuple[Rule, ...] = (
             r"\b(?:is|are|does|do)\s+(?:[\w'’\-]+\s+){1,5}?still\s+(?:in\s+place|running|active|current|valid"
             r"|in\s+force|funded|going|happening|available|a\s+priority|the\s+(?:case|policy|target|priority|plan)"
             r"|in\s+(?:use|operation|effect)|apply|applies|operating|live)\b"
+            r"|\b(?:is|are)\s+(?:[\w'’\-]+\s+){1,5}?still\s+being\s+\w+"
         ),
         gate=("still",),
+    ),
+    Rule(
+        "replaced_or_finished_since",
+        "after_corpus_date",
+        rx(
+            r"\b(?:has|have)\s+(?:[\w'’\-]+\s+){1,5}?(?:since\s+)?(?:been\s+)?(?:replaced|withdrawn|scrapped|abolished"
+            r"|superseded|rescinded)\b"
+            r"|\bwhen\s+will\s+(?:it|that|this|they|the\s+(?:[\w'’\-]+\s+){0,2}?[\w'’\-]+)\s+(?:be\s+)?(?:finished|completed|complete|done"
+            r"|over|finalised|happen)\b"
+        ),
+        gate=("replaced", "withdrawn", "scrapped", "abolished", "superseded", "rescinded", "when will"),
     ),
 )

@@ -96,6 +96,21 @@ OFF_TOPIC_RULES: tuple[Rule, ...] = (
         gate=("translate",),
     ),
     Rule(
+        # A member of staff's own employment and admin: pay, pension, tax, leave, job and training
+        # applications, information-rights requests. The guidance is about patients' inequalities.
+        "staff_admin",
+        "out_of_scope",
+        rx(
+            r"\bpay\s+(?:rises?|awards?|deals?|scales?|offers?|increases?|uplifts?|claims?)\b|\bpayslips?\b"
+            r"|\bpension\s+(?:scheme|contributions?|rates?|age|pot)\b|\btax\s+(?:return|code|relief)s?\b"
+            r"|\b(?:annual|study|parental|maternity|sick)\s+leave\s+(?:entitlement|allowance|policy|request)s?\b"
+            r"|\bapply\s+(?:for|to)\s+(?:[\w'’\-]+\s+){0,3}?(?:training\s+(?:posts?|programmes?|numbers?)|jobs?|posts?"
+            r"|vacanc(?:y|ies)|specialty\s+training|foundation\s+(?:programme|training))\b"
+            r"|\b(?:subject\s+access|freedom\s+of\s+information|foi)\s+requests?\b"
+        ),
+        gate=("pay", "pension", "tax", "leave", "apply", "subject access", "freedom of", "foi"),
+    ),
+    Rule(
         "trivia",
         "out_of_scope",
         rx(

@@ -41,11 +41,13 @@ _YES_NO = (
     r"(?:^|[.?!:;,]\s*|\b(?:and|but|so|honestly|seriously)\s+)(?:is|was|are|were)\s+"
     r"(?!it\b|there\b)(?:[\w'’\-]+\s+){1,8}?"
 )
-# The verdict ends the clause within three words, so "are people in a poor state of health more
+# The verdict ends the clause within three words (or "at/for" and three words: "any good at tackling
+# inequalities?"), so "are people in a poor state of health more
 # likely to…" (a fact question) is not read as one.
 _VERDICT = (
     rf"(?:(?:a|an)\s+(?:(?:really|very|complete|total|huge|genuinely)\s+)?(?:{_alternatives(_VERDICT_NOUNS)})\b"
-    rf"(?:\s+[\w'’\-]+){{0,3}}|(?:{_alternatives(_VERDICT_PREDICATES)})\b)\s*(?:[?.!,]|$|or\b)"
+    rf"(?:\s+[\w'’\-]+){{0,3}}|(?:{_alternatives(_VERDICT_PREDICATES)})\b(?:\s+(?:at|for)(?:\s+[\w'’\-]+){{1,3}})?)"
+    r"\s*(?:[?.!,]|$|or\b)"
 )
 _DOCUMENT = (
     r"(?:documents?|guides?|guidance|reports?|strateg(?:y|ies)|sources?|papers?|frameworks?"
@@ -88,8 +90,13 @@ OPINION_RULES: tuple[Rule, ...] = (
             r"|\bwhich\s+is\s+(?:the\s+)?(?:best|better|worse|worst)\s*(?:[?:,]|$|or\b)"
             r"|\bwho\s+(?:is|was|were|are)\s+(?:the\s+)?(?:best|worst|greatest|better|worse)\s+(?:health\s+secretary"
             r"|secretary\s+of\s+state|prime\s+minister|minister|chief\s+executive|government|leader)"
+            # a comparison of two people or bodies: "who was the better chief executive, A or B?",
+            # "is A a more trustworthy source than B?"
+            r"|\bwho\s+(?:is|was|were|are)\s+(?:the\s+)?(?:better|worse)\s+(?!placed|suited|able|positioned|equipped)"
+            r"(?:[\w'’\-]+\s+){0,3}?[^?.!\n]{0,60}\bor\b"
+            rf"|\b(?:is|are|was|were)\s+(?:[\w'’\-]+\s+){{1,6}}?(?:a\s+|an\s+)?{_BETTER}\s+(?:[\w'’\-]+\s+){{0,2}}?than\b"
         ),
-        gate=("which", "who"),
+        gate=("which", "who", "than"),
     ),
     Rule(
         "is_it_fair",
