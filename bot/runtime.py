@@ -274,7 +274,6 @@ class Platforms:
             senders["teams"] = TeamsPromptSender(self.teams)
         return senders
 
-
     def digest_senders(self) -> dict[str, DigestSender]:
         """The weekly leads digest's senders, on the same clients as the prompts."""
         senders: dict[str, DigestSender] = {}

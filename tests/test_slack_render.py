@@ -149,7 +149,8 @@ def test_abstention_has_a_clear_message_and_no_sources_actions_or_share():
     msg = render_answer(a, share=True)
     assert blocks_with(msg.blocks, "hibot_abstained")
     assert not blocks_with(msg.blocks, "hibot_sources") and not blocks_with(msg.blocks, "hibot_actions")
-    assert {e["action_id"] for e in buttons(msg.blocks)} == {FEEDBACK_UP, FEEDBACK_DOWN}
+    # no Share for a decline; "Still need help?" asks a person instead (bot/slack/help.py)
+    assert {e["action_id"] for e in buttons(msg.blocks)} == {FEEDBACK_UP, FEEDBACK_DOWN, "still_need_help"}
 
 
 def test_decline_shows_the_passage_it_cites_and_its_suggestions_as_buttons():

@@ -23,7 +23,8 @@ from bot.runtime import AdapterStore, AnswerEngine
 from bot.safety.surrogates import clean_in_place
 from bot.slack.client import make_client, single_workspace_authorize
 from bot.slack.handlers import SlackHandlers
-from bot.slack.render import FEEDBACK_DOWN, FEEDBACK_UP, MORE, SHARE, SUGGESTION_ACTION
+from bot.slack.help import HELP_RESOLVED
+from bot.slack.render import FEEDBACK_DOWN, FEEDBACK_UP, HELP, MORE, SHARE, SUGGESTION_ACTION
 from bot.slack.request_guard import refusal
 from bot.slack.shared import SHARE_MODAL
 from bot.slack.views import FEEDBACK_MODAL
@@ -115,6 +116,16 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
     async def feedback_down(ack, body, respond):
         await ack()
         await b.on_feedback_down(body, respond)
+
+    @app.action(HELP)
+    async def still_need_help(ack, body, respond):
+        await ack()
+        await h.help.on_help(body, respond)
+
+    @app.action(HELP_RESOLVED)
+    async def help_resolved(ack, body):
+        await ack()
+        await h.help.on_resolved(body)
 
     @app.view(FEEDBACK_MODAL)
     async def feedback_submitted(ack, body, view):

@@ -24,6 +24,7 @@ from bot import logs
 from bot.runtime import AdapterStore
 from bot.safety import redact
 from bot.slack.delivery import PLATFORM, Delivery, Place, Respond, name_task, reply
+from bot.slack.help import still_need_help_offer
 from bot.slack.render import SlackMessage, render_expanded
 from bot.slack.share_rules import may_share
 from bot.slack.shared import (
@@ -35,7 +36,7 @@ from bot.slack.shared import (
     shared_message,
     written_note,
 )
-from bot.slack.views import feedback_modal, modal_answer_id, modal_comment
+from bot.slack.views import feedback_modal, modal_answer_id, modal_channel, modal_comment
 
 log = logs.get_logger("hibot.slack")
 NOT_IN_CHANNEL = "hibot isn't in that channel yet: type /invite @hibot there, then share again."
@@ -195,6 +196,10 @@ class SlackButtons:
         if answer_id:
             comment = None if closed else modal_comment(view)
             await self._feedback(body["user"]["id"], answer_id, -1, comment)
+            channel = modal_channel(view)
+            if channel:  # a person, if the answer did not help: "Still need help?" (help.py)
+                place = Place(channel, body["user"]["id"], ephemeral=True)
+                await self.delivery.ephemeral(place, still_need_help_offer(answer_id), None)
 
     async def _feedback(self, user: str, answer_id: str, rating: int, comment: str | None = None) -> None:
         if comment:  # free text: the same patient-data guard as questions

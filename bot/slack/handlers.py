@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.runtime import AdapterStore, AnswerEngine
 from bot.slack.buttons import SlackButtons
 from bot.slack.delivery import Delivery, Respond
+from bot.slack.help import SlackHelp
 from bot.slack.questions import SlackQuestions
 from bot.slack.workspace import SlackWorkspace
 
@@ -22,6 +23,7 @@ class SlackHandlers:
     questions: SlackQuestions
     buttons: SlackButtons
     workspace: SlackWorkspace
+    help: SlackHelp  # "Still need help?" and its Resolved button
 
     @classmethod
     def build(
@@ -37,6 +39,7 @@ class SlackHandlers:
             questions=SlackQuestions(delivery, store, client),
             buttons=SlackButtons(delivery, store, client),
             workspace=SlackWorkspace(settings, delivery, store, client),
+            help=SlackHelp(settings, store, client),
         )
 
     async def on_command(self, command: dict, respond: Respond, context: dict) -> None:

@@ -39,6 +39,7 @@ from bot.slack.mrkdwn import (
     split_text,
     truncate_mrkdwn,
 )
+from bot.still_need_help import LABEL as STILL_NEED_HELP
 
 __all__ = [  # rendering, and the limits every rendered message keeps to
     "BLOCKS_MAX",
@@ -55,6 +56,7 @@ FEEDBACK_UP = "feedback_up"
 FEEDBACK_DOWN = "feedback_down"
 SHARE = "share_answer"
 MORE = "show_more"
+HELP = "still_need_help"  # "Still need help?" under a declined answer (bot/slack/help.py)
 SUGGESTION = "ask_suggestion"  # + "_<i>": Slack wants action ids unique within a block
 SUGGESTION_ACTION = re.compile(rf"^{SUGGESTION}_\d+$")
 
@@ -201,7 +203,8 @@ def _body_blocks(answer: Answer, budget: int, expanded: bool) -> list[dict[str, 
 
 def buttons_block(answer: Answer, *, share: bool, expanded: bool = False) -> dict[str, Any] | None:
     """More (while there is more to show), 👍/👎 on answers and declines, Share (it opens a modal asking
-    where to post and for an optional note) on answers shown to one person."""
+    where to post and for an optional note) on answers shown to one person, "Still need help?" on
+    declines."""
     elements = [button("More", MORE, answer.answer_id)] if answer.more and not expanded else []
     if not answer.is_conversation:
         elements += [
@@ -210,6 +213,8 @@ def buttons_block(answer: Answer, *, share: bool, expanded: bool = False) -> dic
         ]
     if share and not answer.abstained:
         elements.append(button("📣 Share", SHARE, answer.answer_id, style="primary"))
+    if answer.abstained and not answer.is_conversation:
+        elements.append(button(STILL_NEED_HELP, HELP, answer.answer_id))
     return {"type": "actions", "block_id": BUTTONS_BLOCK, "elements": elements} if elements else None
 
 

@@ -114,6 +114,14 @@ def modal_answer_id(view: dict[str, Any]) -> str | None:
         return None
 
 
+def modal_channel(view: dict[str, Any]) -> str | None:
+    """The channel the 👎 was pressed in (for the "Still need help?" offer after it)."""
+    try:
+        return json.loads(view.get("private_metadata") or "{}").get("channel")
+    except (TypeError, ValueError):
+        return None
+
+
 def modal_comment(view: dict[str, Any]) -> str | None:
     value = (((view.get("state") or {}).get("values") or {}).get(COMMENT_BLOCK) or {}).get(
         COMMENT_ACTION

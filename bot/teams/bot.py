@@ -23,6 +23,7 @@ from bot.teams.cards import HIBOT_KEY
 from bot.teams.connector import TeamsConnection, entity_dicts
 from bot.teams.engagement import Engagement
 from bot.teams.extension import Invokes
+from bot.teams.help import TeamsHelp
 from bot.teams.installs import Installs
 from bot.teams.lead_commands import TeamsLeadCommands
 from bot.teams.mentions import base_conversation_id, first_word, reply_chain_id, strip_mentions
@@ -52,6 +53,7 @@ class HibotTeamsBot:
         self.replies = Replies(store)
         self.lead_commands = TeamsLeadCommands(settings, store, engine, self.replies)
         self.engagement = Engagement(store)
+        self.help = TeamsHelp(settings, store, connection, self.replies)
         self.installs = Installs(store, self.replies)
         self.targets = ShareTargets(store, connection)
         self.submits = Submits(store, connection, self.replies, self.targets)
@@ -96,6 +98,10 @@ class HibotTeamsBot:
         submitted = value.get(HIBOT_KEY)
         if submitted == "feedback":
             return await self.submits.on_feedback(ctx, value)
+        if submitted == "help":  # "Still need help?" under a decline
+            return await self.help.on_help(ctx, value)
+        if submitted == "help_resolved":  # a lead closes it in the leads channel
+            return await self.help.on_resolved(ctx, value)
         if submitted == "share":
             return await self.submits.on_share(ctx, value)
         if submitted == "ask":  # a suggestion button: its question, as if typed

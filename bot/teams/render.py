@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.models import PII_WARNING, PII_WARNING_TEXT, Answer, Citation, Prompt
+from bot.still_need_help import LABEL as STILL_NEED_HELP
 from bot.teams.cards import (
     CARD_CONTENT_TYPE,
     CARD_MAX_BYTES,
@@ -205,7 +206,7 @@ def _answer_activity(
         body.append(_this_week(prompt, answer, shown))
     elif not answer.abstained:
         body += _actions([a for a in answer.actions if a.citation in shown][: budget.actions])
-    body += _suggestions(answer) + _feedback_blocks(answer.answer_id)
+    body += _suggestions(answer) + _feedback_blocks(answer.answer_id) + _help_blocks(answer)
     share = share_targets and not answer.abstained and not shared
     card_actions = [_share_action(answer.answer_id, share_targets[: budget.share_choices])] if share else []
     fallback = "\n\n".join(
@@ -351,6 +352,13 @@ def _feedback_blocks(answer_id: str) -> list[dict]:
         text_block("Was this helpful?", spacing="Medium", separator=True, size="Small", isSubtle=True),
         action_set([rate("👍 Helpful", 1), rate("👎 Not helpful", -1)]),
     ]
+
+
+def _help_blocks(answer: Answer) -> list[dict]:
+    """ "Still need help?" under a decline (bot/teams/help.py posts it to the leads channel)."""
+    if not answer.abstained or answer.is_conversation:
+        return []
+    return [action_set([submit(STILL_NEED_HELP, {HIBOT_KEY: "help", "answer_id": answer.answer_id})])]
 
 
 def _share_action(answer_id: str, targets: list[ShareTarget]) -> dict:
