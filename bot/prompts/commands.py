@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shlex
 from datetime import UTC, datetime
+from typing import Protocol
 
 from bot.config import Settings
 from bot.prompts import chat_library
@@ -43,7 +44,7 @@ NONE_HERE = (
 CHANGES = {"subscribe", "pause", "resume", "unsubscribe", "stop", "start", "send", "add", "remove"}
 
 
-class CommandStore(PromptsStore, LeadDirectory):
+class CommandStore(PromptsStore, LeadDirectory, Protocol):
     """What the chat command needs of the store."""
 
 

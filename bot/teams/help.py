@@ -95,7 +95,7 @@ class TeamsHelp:
     async def on_resolved(self, ctx: TurnContext, value: dict) -> None:
         a = ctx.activity
         try:
-            request_id = int(value.get("request_id"))
+            request_id = int(str(value.get("request_id")))
         except (TypeError, ValueError):
             return
         done = await asyncio.to_thread(self.store.resolve_help_request, request_id, PLATFORM, user_id(a))
