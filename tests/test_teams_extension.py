@@ -151,7 +151,9 @@ def test_thumbs_down_asks_for_a_comment_privately_and_stores_it_redacted(server,
     assert status == 200 and body["task"]["type"] == "continue"
     dialog = body["task"]["value"]["card"]["content"]
     assert [n["id"] for n in walk(dialog) if n.get("type") == "Input.Text"] == ["comment"]
-    assert store.list_feedback(answer_id) == []  # recorded when the dialog is sent
+    assert [(r["rating"], r["comment"]) for r in store.list_feedback(answer_id)] == [
+        (-1, None)
+    ]  # closing keeps it
     comment = {
         "data": {"hibot": "feedback_comment", "answer_id": answer_id, "comment": "Wrong for 943 476 5919"}
     }

@@ -1,8 +1,8 @@
 """Card submits: 👍/👎 and "Share to a channel".
 
 Each submit carries the answer id; the answer is read back from the store.
-- 👍/👎 open a dialog for the rater alone (task/fetch): 👍 is recorded with a thank-you, 👎 asks for an
-  optional comment and is recorded when the dialog is sent (task/submit). Cards posted before the
+- 👍/👎 open a dialog for the rater alone (task/fetch): each is recorded at once (one vote per person
+  per answer); 👎's dialog asks for an optional comment, sent with task/submit. Cards posted before the
   dialogs (a message submit with an inline comment) still work.
 - Share (only by the person who asked) posts a copy to a channel of a team the user belongs to, where
   hibot is installed, in their own organisation (from a channel thread: that channel's top level). The
@@ -70,15 +70,15 @@ class Submits:
         await self._say(ctx, await self._record(ctx.activity, answer_id, rating, comment))
 
     async def feedback_dialog(self, a: Activity, data: dict) -> dict[str, Any]:
-        """task/fetch from 👍 (recorded, thanks) or 👎 (the comment dialog; recorded on Send)."""
+        """task/fetch from 👍 (recorded, thanks) or 👎 (recorded, then the comment dialog: closing it
+        keeps the 👎, sending it replaces the vote with one that carries the comment)."""
         answer_id, rating = str(data.get("answer_id") or ""), _rating(data)
         if rating not in (1, -1) or not answer_id:
             return message_task(FEEDBACK_UNREADABLE)
-        if rating == -1:
-            if await asyncio.to_thread(self.store.get_answer, answer_id) is None:
-                return message_task(ANSWER_GONE)
+        said = await self._record(a, answer_id, rating, "")
+        if rating == -1 and said == FEEDBACK_THANKS:  # counted now; a comment sent replaces the vote
             return comment_task(answer_id)
-        return message_task(await self._record(a, answer_id, 1, ""))
+        return message_task(said)
 
     async def feedback_comment(self, a: Activity, data: dict) -> dict[str, Any]:
         """task/submit from the 👎 dialog."""
