@@ -132,3 +132,27 @@ def test_a_weekly_post_carries_a_cited_answer_from_the_real_engine(store, engine
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
     assert markers and markers <= {c.n for c in answer.citations}
     assert store.get_answer(store.list_deliveries()[0].answer_id).answer.citations == answer.citations
+
+
+def test_a_prompt_written_in_chat_joins_the_rotation_on_the_next_tick_and_leaves_when_removed(store):
+    store.subscribe("slack", "C1", weekday=0, time="09:00", timezone="UTC", now=MON)
+    clock = Clock(MON + timedelta(hours=10))
+    s, sender = make(store, clock, library=LIBRARY[:2])
+    tick(s)  # p1
+    local = Prompt(
+        id="local-our-service",
+        title="Our service",
+        audience="all",
+        tags=[],
+        body="It takes self-referrals.",
+        question="What is Core20PLUS5?",
+        action="ask",
+    )
+    assert store.add_local_prompt(local, ("slack", "ULEAD"))
+    at(clock, clock.now + timedelta(weeks=1))
+    tick(s)  # the scheduler was built before the prompt existed: it still comes next (never sent)
+    store.remove_local_prompt(local.id)
+    for _ in range(2):
+        at(clock, clock.now + timedelta(weeks=1))
+        tick(s)
+    assert [x.prompt_id for x in sender.sent] == ["p1", "local-our-service", "p2", "p1"]
