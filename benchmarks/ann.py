@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from ingest.dense_index import hnsw
+from ingest.dense_index import hnsw, ivf
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -37,18 +37,6 @@ def _size_mb(index) -> float:
     import faiss
 
     return float(len(faiss.serialize_index(index)) / 1e6)
-
-
-def ivf(vectors: np.ndarray):
-    import faiss
-
-    nlist = max(1, int(4 * np.sqrt(len(vectors))))
-    quantizer = faiss.IndexFlatIP(vectors.shape[1])
-    index = faiss.IndexIVFFlat(quantizer, vectors.shape[1], nlist, faiss.METRIC_INNER_PRODUCT)
-    index.train(vectors)
-    index.add(vectors)
-    index.nprobe = max(1, nlist // 8)
-    return index
 
 
 def compare(vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> dict:

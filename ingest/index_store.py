@@ -3,7 +3,7 @@ live one (layout: `bot.engine.index`).
 
 An ingest writes a new build directory under a temporary name, renames it, then swaps CURRENT.
 Killed at any moment, the previous build stays live. The dense index is exact up to
-`ingest.dense_index.APPROXIMATE_FROM` passages and HNSW above (measured: index/README.md).
+`ingest.dense_index.APPROXIMATE_FROM` passages and IVF above (measured: index/README.md).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def write_chunks(build: Path, chunks: list[dict]) -> None:
 
 
 def write_dense(build: Path, vectors: np.ndarray) -> None:
-    """The vectors, and the FAISS index over them: exact, or HNSW from APPROXIMATE_FROM passages."""
+    """The vectors, and the FAISS index over them: exact, or IVF from APPROXIMATE_FROM passages."""
     import faiss
 
     np.save(build / "vectors.npy", vectors)
