@@ -35,10 +35,15 @@ def test_each_case_is_declined_with_its_own_reason_and_words(engine, reason, que
     assert 1 <= len(ans.suggestions) <= 3 and all(s.rstrip("'").endswith("?") for s in ans.suggestions)
 
 
-def test_a_detail_the_guidance_mentions_but_does_not_give_cites_the_mention(engine):
-    ans = engine.answer(
-        "Which three systems put their whole health inequalities allocation into the wider budget?"
-    )
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which three systems put their whole health inequalities allocation into the wider budget?",
+        "What exactly are the three systems that pooled their whole health inequalities allocation?",
+    ],
+)
+def test_a_detail_the_guidance_mentions_but_does_not_give_cites_the_mention(engine, question):
+    ans = engine.answer(question)
     assert ans.abstained and ans.reason == "not_in_guidance_detail"
     assert len(ans.citations) == 1 and "three systems" in ans.citations[0].quote
     assert "[1]" in ans.answer

@@ -141,7 +141,8 @@ COUNTED = re.compile(
 )
 # Asks for the items themselves: "what were the eight…", "list the 11…", "which three…".
 ENUMERATE = re.compile(
-    r"(?:\b(?:what|which)\s+(?:are|were|is|was)\s+(?:the\s+|its\s+|their\s+)?|\b(?:list|name|give|"
+    r"(?:\b(?:what|which)\s+(?:exactly\s+|precisely\s+|specifically\s+)?(?:are|were|is|was)\s+"
+    r"(?:exactly\s+|precisely\s+)?(?:the\s+|its\s+|their\s+)?|\b(?:list|name|give|"
     r"tell\s+me|enumerate|set\s+out)\s+(?:me\s+)?(?:all\s+|each\s+of\s+)?(?:the\s+|its\s+)?|"
     r"\bwhich\s+)$",
     re.I,

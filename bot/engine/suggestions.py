@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.engine.documents import SKIP_SECTION
+from bot.engine.documents import HEADING_NUMBER, SKIP_SECTION
 from bot.engine.text import tokenize
 
 
@@ -29,7 +29,7 @@ def section_questions(chunks: list[dict], documents: dict[str, dict]) -> list[Se
     for (doc_id, section), passages in by_section.items():
         aliases = documents.get(doc_id, {}).get("aliases") or []
         if aliases:
-            heading = section.split(" > ")[-1].strip()
+            heading = HEADING_NUMBER.sub("", section.split(" > ")[-1]).strip()  # "2 Ask questions" -> "Ask…"
             heading = heading.capitalize() if heading.isupper() else heading
             # A heading that is itself a full question (a FAQ's) is asked as it stands.
             if heading.endswith("?") and len(tokenize(heading)) >= 3:
