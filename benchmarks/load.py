@@ -244,8 +244,9 @@ def summarise(run: dict, slack: FakeSlackAPI, connector: FakeBotConnector, db_ur
         )
     engine.dispose()
     out["feedback"]["lost"] = out["feedback"]["ok"] - out["feedback"]["rows_in_db"]
-    out["slack"]["unanswered"] = out["slack"]["ok"] - len({b["thread_ts"] for b in threaded})
-    out["teams"]["unanswered"] = out["teams"]["ok"] - len({r.reply_to_id for r in replies})
+    # Every question sent (acknowledged or not: a Teams reply can arrive after the caller gave up).
+    out["slack"]["unanswered"] = run["sent"]["slack"] - len({b["thread_ts"] for b in threaded})
+    out["teams"]["unanswered"] = run["sent"]["teams"] - len({r.reply_to_id for r in replies})
     for kind in ("slack", "teams"):  # every reply has its audit record (the outbox drained)
         out[kind]["audit_rows"] = audit.get(kind, 0)
         out[kind]["audit_lost"] = out[kind]["replies"] - audit.get(kind, 0)

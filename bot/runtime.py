@@ -233,15 +233,31 @@ def transient(e: BaseException) -> bool:
     )
 
 
+class _Outage:
+    """Whether a database call has just failed through all its retries. While it has, further calls
+    try only twice: a long outage otherwise fills the thread pool with calls sleeping through ~16 s of
+    retries that their callers stopped waiting for (reads with a deadline) or that the outbox would
+    take anyway (writes), and every request queues behind them. The first success ends it."""
+
+    FAIL_FAST_ATTEMPTS = 2
+    HOLD_S = 5.0
+    until = 0.0
+
+
 def retrying(op: str, fn: Callable[..., T], *args: Any, attempts: int = 8, **kwargs: Any) -> T:
     """Database calls survive a short outage: retry with backoff (~16 s in all), then report."""
+    if time.monotonic() < _Outage.until:
+        attempts = min(attempts, _Outage.FAIL_FAST_ATTEMPTS)
     delay = 0.2
     for i in range(attempts):
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            _Outage.until = 0.0
+            return result
         except Exception as e:
             if i == attempts - 1 or not transient(e):
                 if transient(e):
+                    _Outage.until = time.monotonic() + _Outage.HOLD_S
                     metrics.DB_ERRORS.labels(operation=op).inc()
                     log.error("db_call_failed", operation=op, error=type(e).__name__)
                 raise

@@ -82,22 +82,26 @@ class Outbox:
     # --- draining ----------------------------------------------------------------------------------
     def drain(self) -> int:
         """Apply what is waiting, oldest first; stop at the first entry the database still refuses.
-        Returns how many landed."""
+        Returns how many landed. Database calls run outside the lock, so requests queueing new
+        entries never wait for a drain; only this outbox's thread (or a test) drains."""
         landed = 0
         with self._lock:
-            for entry, path in self._ordered():
-                try:
-                    self._apply(entry["op"], entry["call"])
-                except Exception as e:
-                    if self._transient(e):
-                        self.last_error = type(e).__name__
-                        return landed
-                    log.error("outbox_entry_rejected", op=entry["op"], error=type(e).__name__)
+            waiting = self._ordered()
+        for entry, path in waiting:
+            try:
+                self._apply(entry["op"], entry["call"])
+            except Exception as e:
+                if self._transient(e):
+                    self.last_error = type(e).__name__
+                    return landed
+                log.error("outbox_entry_rejected", op=entry["op"], error=type(e).__name__)
+                with self._lock:
                     self._set_aside(entry, path)
-                    continue
+                continue
+            with self._lock:
                 self._done(entry, path)
-                landed += 1
-            self.last_error = None
+            landed += 1
+        self.last_error = None
         if landed:
             log.info("outbox_drained", landed=landed)
         return landed
