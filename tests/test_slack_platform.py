@@ -221,6 +221,7 @@ def test_manifest_declares_exactly_the_command_shortcut_and_events_the_app_handl
         "message.groups",
         "message.im",
         "message.mpim",
+        "reaction_added",  # engagement with weekly prompts
     }
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "app_mentions:read",
@@ -231,6 +232,11 @@ def test_manifest_declares_exactly_the_command_shortcut_and_events_the_app_handl
         "chat:write",
         "commands",
         "users:read",
+        "reactions:read",  # engagement with weekly prompts
+        "files:write",  # the leads digest's chart
+        "im:write",  # the leads digest by DM
+        "channels:read",  # Share: is the sharer in the chosen channel (users.conversations)
+        "groups:read",
     }  # im:history also reads a DM back for follow-ups
     urls = [
         features["slash_commands"][0]["url"],

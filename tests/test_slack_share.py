@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from bot.slack.buttons import NOT_IN_CHANNEL, NOT_YOURS
+from bot.slack.buttons import NOT_IN_CHANNEL, NOT_YOURS, SHARER_NOT_IN_CHANNEL
 from bot.slack.render import FEEDBACK_DOWN, FEEDBACK_UP, SHARE
 from bot.slack.shared import DESTINATION_BLOCK, NOTE_BLOCK, QUESTION_BLOCK, SHARE_MODAL
 from tests.support.fakes.slack_api import FakeSlackAPI
@@ -168,5 +168,22 @@ def test_only_the_person_an_answer_was_shown_to_can_share_it(slack, store, recor
             refused = (await slack.until("/response/action"))[0].body
             assert refused["text"] == NOT_YOURS and refused["response_type"] == "ephemeral"
             assert slack.count("views.open") == 0
+
+    run(scenario())
+
+
+def test_share_goes_only_into_a_channel_the_sharer_is_in(slack, store, recording_engine, tmp_path):
+    async def scenario():
+        async with SlackServer(settings_for(slack, tmp_path), recording_engine, store) as srv:
+            slack.set_channels(USER, [CHANNEL])  # the conversations select also lists other public channels
+            await srv.event(message(QUESTION, channel=DM))
+            answer = (await slack.until("chat.postMessage"))[0].body
+            modal = await press_share(srv, slack, answer, DM)
+            status, body = await srv.interaction(share_submission(modal, "C0NOTMINE1"))
+            assert json.loads(body)["errors"] == {DESTINATION_BLOCK: SHARER_NOT_IN_CHANNEL}
+            assert [c.body["user"] for c in slack.calls("users.conversations")] == [USER]
+            await srv.interaction(share_submission(modal, CHANNEL))
+            posts = await slack.until("chat.postMessage", 2)
+            assert [p.body["channel"] for p in posts] == [DM, CHANNEL]
 
     run(scenario())

@@ -25,6 +25,7 @@ from bot.runtime import AdapterStore
 from bot.safety import redact
 from bot.slack.delivery import PLATFORM, Delivery, Place, Respond, name_task, reply
 from bot.slack.help import still_need_help_offer
+from bot.slack.membership import user_in_conversation
 from bot.slack.render import SlackMessage, render_expanded
 from bot.slack.share_rules import may_share
 from bot.slack.shared import (
@@ -41,6 +42,8 @@ from bot.slack.views import feedback_modal, modal_answer_id, modal_channel, moda
 log = logs.get_logger("hibot.slack")
 NOT_IN_CHANNEL = "hibot isn't in that channel yet: type /invite @hibot there, then share again."
 SHARE_REFUSED = "Slack would not let hibot post there ({error}). Choose another channel."
+SHARER_NOT_IN_CHANNEL = "You can only share to a channel you are in. Choose one of yours."
+MEMBERSHIP_UNKNOWN = "I couldn't check that you are in that channel just now. Please try again."
 SHARE_MODAL_FAILED = "I couldn't open the share dialog just now. Please press Share again."
 NOT_YOURS = "Only the person this answer was shown to can share it. Ask me yourself to share it."
 NOTE_REDACTED = (
@@ -59,6 +62,10 @@ def _button(body: dict) -> tuple[str, str]:
 
 
 def _share_error(error: str) -> str:
+    if error == "sharer_not_in_channel":
+        return SHARER_NOT_IN_CHANNEL
+    if error == "membership_unknown":
+        return MEMBERSHIP_UNKNOWN
     return NOT_IN_CHANNEL if error in _NOT_IN else SHARE_REFUSED.format(error=error)
 
 
@@ -141,7 +148,7 @@ class SlackButtons:
         redacted = redact(note) if note else None  # free text in a shared space: the patient-data guard
         msg = shared_message(stored.answer, user, redacted.text if redacted else None)
         thread = request.thread_ts if destination == request.origin else None
-        posting = asyncio.ensure_future(self._post_shared(msg, destination, thread))
+        posting = asyncio.ensure_future(self._check_and_post(user, msg, destination, thread))
         try:
             error = await asyncio.wait_for(asyncio.shield(posting), SHARE_ACK_WAIT_S)
         except TimeoutError:  # Slack is slow: close the modal now, report privately below
@@ -159,6 +166,15 @@ class SlackButtons:
         origin = Place(request.origin or destination, user, ephemeral=True)
         respond = AsyncRespond(response_url=request.response_url) if request.response_url else None
         await self.delivery.ephemeral(origin, SlackMessage([], words), respond)
+
+    async def _check_and_post(
+        self, user: str, msg: SlackMessage, channel: str, thread_ts: str | None
+    ) -> str | None:
+        """Post only into a conversation the sharer is in; None when posted, else why not."""
+        member = await user_in_conversation(self.client, user, channel)
+        if not member:
+            return "sharer_not_in_channel" if member is False else "membership_unknown"
+        return await self._post_shared(msg, channel, thread_ts)
 
     async def _post_shared(self, msg: SlackMessage, channel: str, thread_ts: str | None) -> str | None:
         """chat.postMessage; None when posted, else Slack's error code."""

@@ -61,6 +61,9 @@ class _State:
     scripted: dict[str, list[_Scripted]] = field(default_factory=dict)
     replies: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     users: dict[str, dict] = field(default_factory=dict)
+    memberships: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # user -> channels, for users.conversations
     channels: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     ts: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -174,6 +177,13 @@ class _Handler(BaseHTTPRequestHandler):
             with state.lock:
                 channels = list(state.channels)
             return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
+        if method == "users.conversations":
+            with state.lock:
+                member_of = state.memberships.get(body.get("user", ""))
+            if member_of is None:  # a workspace that has not granted channels:read / groups:read yet
+                return {"ok": False, "error": "missing_scope", "needed": "channels:read,groups:read"}
+            channels = [{"id": c, "is_member": True} for c in member_of]
+            return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
         if method == "users.info":
             user_id = body.get("user", "")
             with state.lock:
@@ -232,6 +242,12 @@ class FakeSlackAPI(LoopbackServer["_Server"]):
         """A channel conversations.list returns from now on."""
         with self._server.state.lock:
             self._server.state.channels.append({"id": channel_id, "name": name, "is_channel": True})
+
+    def set_channels(self, user_id: str, channels: list[str]) -> None:
+        """What users.conversations returns for this user (unset: `missing_scope`, as for a workspace
+        that installed the app before it asked for channels:read and groups:read)."""
+        with self._server.state.lock:
+            self._server.state.memberships[user_id] = list(channels)
 
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
         """The next `times` calls of `method` get HTTP 429 with Retry-After."""
