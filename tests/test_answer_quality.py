@@ -212,3 +212,10 @@ def test_sources_are_numbered_in_the_order_a_reader_meets_them(answered):
         assert [c.n for c in ans.citations] == list(range(1, len(ans.citations) + 1)), q["id"]
         checked += 1
     assert checked > 400
+
+
+def test_a_section_with_subsections_is_summarised_a_line_from_each(engine):
+    ans = engine.answer("What does the NHS England strategy say under 'The Enablers'?")
+    assert not ans.abstained
+    parts = {c.section.split(" > ")[2] for c in ans.citations if c.section}
+    assert len(parts) == 3 and all(p.startswith("Enabler ") for p in parts)  # each enabler, once

@@ -80,7 +80,8 @@ def resolve(
     """The document and section a question names, and whether it asks for a summary of them."""
     q = question.lower().replace("’", "'")
     doc_id = _named_document(q, documents)
-    section = _named_section(question, sections, doc_id)
+    # a document's name is not a heading's words ("the health inequalities policy map")
+    section = _named_section(without_names(question, documents), sections, doc_id)
     if doc_id is None and section is None:
         return Request(None, None, False)
     named = set()
@@ -142,10 +143,19 @@ def _named_section(question: str, sections: dict[str, list[str]], doc_id: str | 
             explicit = bool(SECTION_WORD.search(question)) or _plain(heading) in quoted
             if not head or SKIP_SECTION.search(path) or (len(head) == 1 and not explicit):
                 continue
-            score = len(head) + (0.5 if _plain(heading) in quoted else 0.0)
+            score = len(head) + (100.0 if _plain(heading) in quoted else 0.0)  # quotes name it outright
             if q >= head and score > best_score:
                 best, best_score = path, score
     return best
+
+
+def _part(chunk: dict, section: str | None) -> str:
+    """The part of the document or section a summary takes one sentence from: the subsection one
+    level below the one asked about (each of "the enablers" gets its line), else the passage."""
+    path = chunk.get("section") or ""
+    depth = len(section.split(" > ")) if section else 0
+    parts = path.split(" > ")
+    return " > ".join(parts[: depth + 1]) if path and len(parts) > depth else chunk["chunk_id"]
 
 
 def _with_parents(paths: list[str]) -> list[str]:
@@ -197,7 +207,7 @@ def summary_rows(
     used: set[str] = set()
     for i in scored:
         c, text = candidates[i][0], candidates[i][1]
-        key = c["chunk_id"] if section is not None else (c.get("section") or c["chunk_id"])
+        key = _part(c, section)
         if key not in used and text not in used:  # a sentence repeated in the source is said once
             used.update((key, text))
             picked.append(i)
