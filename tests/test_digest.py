@@ -16,6 +16,7 @@ import pytest
 
 from benchmarks.report_data import PLANTED, seed
 from bot.config import Settings
+from bot.report.chart import weekly_chart
 from bot.report.digest import DigestJob, Recipient
 from bot.slack.client import make_client
 from bot.slack.digest import SlackDigestSender
@@ -126,12 +127,13 @@ def test_two_replicas_racing_on_postgres_send_each_leads_digest_once_a_week(pg_u
     url = fresh_database(pg_url)
     setup = Store(url)
     setup.migrate()
-    leads = [f"U0LEAD{i:04d}" for i in range(40)]
+    leads = [f"U0LEAD{i:04d}" for i in range(25)]
     for lead in leads:
         setup.add_lead("slack", lead)
     weeks = 4
     start = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)  # Monday 07:00 UTC, before the 08:00 slot
-    ticks = [start + timedelta(hours=3 * n) for n in range(weeks * 56)]  # every 3 h for 4 weeks
+    ticks = [start + timedelta(hours=7 * n) for n in range(weeks * 24)]  # every 7 h for 4 weeks
+    weekly_chart([])  # matplotlib imported once, before the fork, as a long-running replica has it
     ctx = multiprocessing.get_context("fork")
     barrier, out = ctx.Barrier(2), ctx.Queue()
     procs = [ctx.Process(target=_replica, args=(url, ticks, barrier, out)) for _ in range(2)]

@@ -129,9 +129,15 @@ class DigestJob:
         if now < slot:
             return []
         recipients = await asyncio.to_thread(self.recipients)
+        # One read per tick: recipients already settled this week are not claimed again (a row written
+        # after this read is still caught by the claim's unique key).
+        rows = await asyncio.to_thread(self.store.list_digest_deliveries, period)
+        settled = {d.recipient for d in rows if d.status == "sent" or d.attempts >= self.max_attempts}
         content: dict[str, Any] = {}
         results = []
         for r in recipients:
+            if r.key in settled:
+                continue
             claim = await asyncio.to_thread(
                 self.store.claim_digest,
                 r.key,
