@@ -298,7 +298,9 @@ class Engine:
         """Up to three questions hibot can answer closest to what was asked."""
         if self.example_vectors is None or not query.strip():
             return self.examples[: self.tuning.max_suggestions]
-        qv = result.vector if result is not None else self.retriever.encoder.encode([query])[0]
+        qv = result.vector if result is not None and result.vector is not None else None
+        if qv is None:
+            qv = self.retriever.encoder.encode([query])[0]
         return suggestions.closest(
             self.examples,
             self.example_vectors @ qv,

@@ -46,8 +46,10 @@ class BM25Index:
         if params.get("method", METHOD) != METHOD:
             raise ValueError(f"{path}: BM25 method {params['method']!r}, expected {METHOD!r}; re-run ingest")
         vocab = json.loads((path / "vocab.index.json").read_text())
-        arrays = [np.load(path / f"{name}.csc.index.npy") for name in ("data", "indices", "indptr")]
-        return cls(vocab, *arrays, n_docs=n_docs)
+        data, indices, indptr = (
+            np.load(path / f"{name}.csc.index.npy") for name in ("data", "indices", "indptr")
+        )
+        return cls(vocab, data, indices, indptr, n_docs=n_docs)
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """Each passage's BM25 score for the query (a repeated word counts each time, as in bm25s)."""
