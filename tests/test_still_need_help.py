@@ -8,7 +8,18 @@ from tests.support.fakes.bot_connector import FakeBotConnector
 from tests.support.fakes.slack_api import FakeSlackAPI
 from tests.support.slack import USER, SlackServer, run, settings_for
 from tests.support.slack_payloads import action_ids, block_action, button_value, posted_message, view_payload
-from tests.support.teams import BOT, PERSONAL, TENANT, TeamsServer, card, make_settings, personal
+from tests.support.teams import (
+    BOT,
+    PERSONAL,
+    TENANT,
+    TeamsServer,
+    answer_id_of,
+    ask_personal,
+    card,
+    invoke,
+    make_settings,
+    personal,
+)
 
 LEADS = "C0LEADS001"
 LEAD = "U0LEAD0001"
@@ -122,3 +133,33 @@ def test_teams_a_declined_answer_reaches_the_leads_channel_and_is_resolved(store
             srv.stop()
     [request] = store.list_help_requests()
     assert request.resolved_by == store.hash_user("teams", "aad-jane") and request.message_id
+
+
+def test_teams_the_thumbs_down_dialog_offers_still_need_help(store, engine, tmp_path):
+    leads_channel = "19:leads@thread.tacv2"
+    with FakeBotConnector() as connector:
+        reference = {
+            "serviceUrl": connector.service_url,
+            "channelId": "msteams",
+            "bot": BOT,
+            "conversation": {"id": leads_channel, "conversationType": "channel", "tenantId": TENANT},
+        }
+        store.upsert_conversation("teams", leads_channel, reference, kind="channel", name="HI leads")
+        srv = TeamsServer(
+            make_settings(tmp_path, HIBOT_LEADS_CHANNEL=f"teams:{leads_channel}"), engine, store
+        )
+        srv.start()
+        try:
+            answer_id = answer_id_of(ask_personal(srv, connector))
+            fetch = {"data": {"hibot": "feedback", "answer_id": answer_id, "rating": -1}}
+            status, body = srv.invoke(invoke(connector, "task/fetch", fetch))
+            dialog = body["task"]["value"]["card"]["content"]
+            [help_submit] = [a for a in dialog["actions"] if a["data"].get("hibot") == "help"]
+            status, body = srv.invoke(invoke(connector, "task/submit", {"data": help_submit["data"]}))
+            assert status == 200 and "passed your question" in body["task"]["value"]
+            [post] = connector.wait_for_activities(1, leads_channel)
+            assert "pressed 👎" in str(post.body) and answer_id in str(post.body)
+        finally:
+            srv.stop()
+    [request] = store.list_help_requests()
+    assert request.reason == "feedback"

@@ -57,7 +57,9 @@ class HibotTeamsBot:
         self.installs = Installs(store, self.replies)
         self.targets = ShareTargets(store, connection)
         self.submits = Submits(store, connection, self.replies, self.targets)
-        self.invokes = Invokes(store, self.replies, self.targets, self.submits, self._ask)
+        self.invokes = Invokes(
+            store, self.replies, self.targets, self.submits, self._ask, still_need_help=self.help
+        )
 
     async def on_turn(self, ctx: TurnContext) -> None:
         kind = ctx.activity.type

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.still_need_help import LABEL as STILL_NEED_HELP
 from bot.teams.cards import HIBOT_KEY, attachment, card, card_of, plain, shorten, submit, text_block
 
 COMMENT_MAX = 500
@@ -45,7 +46,10 @@ def comment_task(answer_id: str) -> dict[str, Any]:
             "maxLength": COMMENT_MAX,
         },
     ]
-    actions = [submit("Send", {HIBOT_KEY: "feedback_comment", "answer_id": answer_id})]
+    actions = [
+        submit("Send", {HIBOT_KEY: "feedback_comment", "answer_id": answer_id}),
+        submit(STILL_NEED_HELP, {HIBOT_KEY: "help", "answer_id": answer_id}),  # bot/teams/help.py
+    ]
     return card_task("Not helpful", card(body, actions), size="small")
 
 

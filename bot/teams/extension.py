@@ -26,6 +26,7 @@ from bot.models import Answer
 from bot.runtime import AdapterStore
 from bot.teams.cards import HIBOT_KEY
 from bot.teams.dialogs import answer_task, extension_message, extension_results, message_task
+from bot.teams.help import TeamsHelp
 from bot.teams.manifest_commands import ABOUT_MESSAGE_COMMAND, ASK_COMMAND, QUERY_PARAMETER
 from bot.teams.render import render_answer, render_shared
 from bot.teams.replies import PLATFORM, Replies, user_id
@@ -54,9 +55,16 @@ def message_text(payload: dict[str, Any]) -> str:
 
 class Invokes:
     def __init__(
-        self, store: AdapterStore, replies: Replies, targets: ShareTargets, submits: Submits, ask: Ask
+        self,
+        store: AdapterStore,
+        replies: Replies,
+        targets: ShareTargets,
+        submits: Submits,
+        ask: Ask,
+        still_need_help: TeamsHelp | None = None,
     ):
         self.store, self.replies, self.targets, self.submits, self.ask = store, replies, targets, submits, ask
+        self.still_need_help = still_need_help  # "Still need help?" from the 👎 dialog
 
     async def on_invoke(self, ctx: TurnContext) -> tuple[int, dict[str, Any]]:
         a = ctx.activity
@@ -111,6 +119,8 @@ class Invokes:
             return await self.submits.feedback_dialog(a, data)
         if kind == "feedback_comment":
             return await self.submits.feedback_comment(a, data)
+        if kind == "help" and self.still_need_help is not None:  # "Still need help?" in the 👎 dialog
+            return message_task(await self.still_need_help.request(a, str(data.get("answer_id") or "")))
         if kind == "ask" and str(data.get("question") or "").strip():
             return await self._answer_in_dialog(ctx, str(data["question"]).strip()[:QUESTION_MAX])
         return {}  # closes the dialog

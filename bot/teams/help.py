@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
 
 from bot.config import Settings
 from bot.models import ConversationGone
@@ -66,14 +67,17 @@ class TeamsHelp:
         self.replies = replies
 
     async def on_help(self, ctx: TurnContext, value: dict) -> None:
-        a = ctx.activity
-        answer_id = str(value.get("answer_id") or "")
+        """The button under a declined answer: the reply goes to the asker in the same conversation."""
+        told = await self.request(ctx.activity, str(value.get("answer_id") or ""))
+        await self.replies.send(ctx, render_text(told))
+
+    async def request(self, a: Activity, answer_id: str) -> str:
+        """Post the request to the leads channel; what to tell the asker (also from the 👎 dialog)."""
         stored = await asyncio.to_thread(self.store.get_answer, answer_id) if answer_id else None
         channel = self.settings.leads_channel_for(PLATFORM)
         conv = await asyncio.to_thread(self.store.get_conversation, PLATFORM, channel) if channel else None
         if stored is None or channel is None or conv is None or not conv.reference:
-            await self.replies.send(ctx, render_text(GONE if stored is None else NO_CHANNEL))
-            return
+            return GONE if stored is None else NO_CHANNEL
         ans = stored.answer
         reason = "declined" if ans.abstained else "feedback"
         request_id = await asyncio.to_thread(
@@ -87,10 +91,9 @@ class TeamsHelp:
                 c.adapter, c.app_id, conv.reference, request_card(lines, request_id), channel
             )
         except ConversationGone:
-            await self.replies.send(ctx, render_text(NO_CHANNEL))
-            return
+            return NO_CHANNEL
         await asyncio.to_thread(self.store.set_help_message, request_id, message_id)
-        await self.replies.send(ctx, render_text(asker_reply(conv.name or "the leads channel")))
+        return asker_reply(conv.name or "the leads channel")
 
     async def on_resolved(self, ctx: TurnContext, value: dict) -> None:
         a = ctx.activity
