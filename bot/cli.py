@@ -346,6 +346,9 @@ def _mount_optional() -> None:
         )
     except ImportError:
         pass
+    from bot.sources.cli import sources_app
+
+    app.add_typer(sources_app, name="sources", help="The documents hibot answers from, with review status.")
 
 
 _mount_optional()

@@ -43,11 +43,14 @@ class SlackHandlers:
         )
 
     async def on_command(self, command: dict, respond: Respond, context: dict) -> None:
-        """`/hibot prompts …` manages weekly prompts; anything else is a question (help included)."""
+        """`/hibot prompts …` manages weekly prompts, `/hibot sources` lists the documents; anything else
+        is a question (help included)."""
         word, _, rest = (command.get("text") or "").strip().partition(" ")
         if word.lower() == "prompts":
             await self.workspace.on_prompts(command, rest.strip(), respond, context)
         elif word.lower() == "leads":
             await self.workspace.on_leads(command, rest.strip(), respond)
+        elif word.lower() == "sources" and not rest.strip():
+            await self.workspace.on_sources(command, respond)
         else:
             await self.questions.on_command(command, respond, context)

@@ -17,6 +17,7 @@ from bot.slack.delivery import PLATFORM, Delivery, Place, Respond, kind_of, name
 from bot.slack.mrkdwn import escape
 from bot.slack.render import SlackMessage
 from bot.slack.views import home_view
+from bot.sources.text import handle_sources_command
 
 log = logs.get_logger("hibot.slack")
 PROMPTS_FAILED = "Sorry, that did not work. Please try again, or ask a lead to check the server log."
@@ -89,6 +90,20 @@ class SlackWorkspace:
         place = Place(channel, user, ephemeral=True, kind="ephemeral")
         # Not escaped: the reply names leads with real <@U…> mentions (ids only, nothing typed by a person).
         await self.delivery.ephemeral(place, SlackMessage(blocks=[], text=result), respond)
+
+    async def on_sources(self, command: dict, respond: Respond) -> None:
+        """`/hibot sources`: the documents of the build answering now (anyone may ask)."""
+        name_task("command")
+        channel, user = command.get("channel_id", ""), command.get("user_id", "")
+        try:
+            text = await asyncio.to_thread(
+                handle_sources_command, self.settings, self.delivery.engine.build_id
+            )
+        except Exception:
+            log.exception("slack_sources_command_failed")
+            text = PROMPTS_FAILED
+        place = Place(channel, user, ephemeral=True, kind="ephemeral")
+        await self.delivery.ephemeral(place, SlackMessage(blocks=[], text=escape(text)), respond)
 
     async def _is_admin(self, user: str) -> bool:
         try:

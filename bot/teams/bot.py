@@ -114,6 +114,8 @@ class HibotTeamsBot:
             return await self.on_prompts_command(ctx, rest)
         if word == "leads":
             return await self.lead_commands.on_leads(ctx, rest)
+        if word in ("sources", "sources?") and not rest.strip():
+            return await self.lead_commands.on_sources(ctx)
         await self.on_question(ctx, question)
 
     async def on_question(self, ctx: TurnContext, question: str) -> None:

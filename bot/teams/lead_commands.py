@@ -1,4 +1,4 @@
-"""`prompts …` and `leads …` typed to hibot in Teams (a channel @mention or a chat message).
+"""`prompts …`, `leads …` and `sources` typed to hibot in Teams (a channel @mention or a chat message).
 
 Who may change things: leads (bot/roles.py) and the owners of the team (bot/teams/owners.py). A Teams
 lead may be stored under the AAD object id (HIBOT_LEADS, `teams:<aad id>`) or the Teams user id an
@@ -17,6 +17,7 @@ from bot.leads_command import handle_leads_command
 from bot.prompts.commands import handle_prompts_command
 from bot.roles import Roles
 from bot.runtime import AdapterStore, AnswerEngine
+from bot.sources.text import handle_sources_command
 from bot.teams.cards import render_text
 from bot.teams.connector import entity_dicts, reference_dict
 from bot.teams.mentions import base_conversation_id
@@ -71,6 +72,11 @@ class TeamsLeadCommands:
             mentioned=mentioned,
             is_admin=is_admin,
         )
+        await self.replies.send(ctx, render_text(reply))
+
+    async def on_sources(self, ctx: TurnContext) -> None:
+        """`sources`: the documents of the build answering now (anyone may ask)."""
+        reply = await asyncio.to_thread(handle_sources_command, self.settings, self.engine.build_id)
         await self.replies.send(ctx, render_text(reply))
 
     async def _who(self, ctx: TurnContext) -> tuple[str, bool]:
