@@ -4,13 +4,15 @@ only some of them (the adapters, the digest), as bot/storage/protocols.py does f
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.models import Prompt
-from bot.storage.digests import DigestDelivery
-from bot.storage.help_requests import HelpRequest
-from bot.storage.leads import Lead
 from bot.storage.records import Claim
+
+if TYPE_CHECKING:  # the rows' modules import SQLAlchemy; `hibot --help` and `ask` should not
+    from bot.storage.digests import DigestDelivery
+    from bot.storage.help_requests import HelpRequest
+    from bot.storage.leads import Lead
 
 
 class LocalPrompts(Protocol):
