@@ -74,79 +74,111 @@ class Request:
     asks_again: bool = False
 
 
-def resolve(
-    question: str, documents: dict[str, dict], sections: dict[str, list[str]], follow_up: bool = False
-) -> Request:
-    """The document and section a question names, and whether it asks for a summary of them."""
-    q = question.lower().replace("’", "'")
-    doc_id = _named_document(q, documents)
-    # a document's name is not a heading's words ("the health inequalities policy map")
-    section = _named_section(without_names(question, documents), sections, doc_id)
-    if doc_id is None and section is None:
-        return Request(None, None, False)
-    named = set()
-    if doc_id:
-        meta = documents[doc_id]
-        # its names and title describe the document, they are not a topic within it
-        names = [*(meta.get("aliases") or []), str(meta.get("title") or ""), str(meta.get("year") or "")]
-        named |= set(T.tokenize(" ".join(names)))
-    if section:
-        named |= set(T.tokenize(section.split(" > ")[-1]))
-    rest = [
-        t
-        for t in T.tokenize(without_names(question, documents))
-        if t not in named and t not in REQUEST_WORDS and t not in T.STOPWORDS and not t.isdigit()
-    ]
-    back = follow_up and bool(REFERS_BACK.search(q))
-    # Naming a document or section and asking nothing else of it ("What's the board guide for?",
-    # "delivery mechanisms — what are they?") asks what it says.
-    summary = not rest and not back
-    asks_again = back and doc_id is not None and section is None and all(t in BACK_WORDS for t in rest)
-    return Request(doc_id, section, summary, asks_again)
+@dataclass(frozen=True)
+class _Heading:
+    doc_id: str
+    path: str  # "Section II – … > The Enablers"
+    plain: str  # the heading's words, lower-case ("the enablers"), to match a quoted heading
+    tokens: frozenset[str]
 
 
-def without_names(text: str, documents: dict[str, dict]) -> str:
-    """`text` less the names of documents in it: "What does the board guide say about anchor
-    institutions?" -> "What does the say about anchor institutions?"."""
-    for meta in documents.values():
-        for alias in sorted(meta.get("aliases") or [], key=len, reverse=True):
-            a = re.escape(alias.lower().replace("’", "'")).replace("'", "'?s?")
-            # with the noun that may follow a name: "the RCP report", "the EHI strategy"
-            text = re.sub(rf"(?<![\w]){a}(?:'s)?(?:\s+{DOC_NOUN}s?)?(?![\w])", " ", text, flags=re.I)
-    return text
+class Catalogue:
+    """The documents' names and the sections' headings as a question is matched against them,
+    worked out once per index: compiled patterns and tokens, never rebuilt per question (with
+    hundreds of documents, per-question patterns overflow re's cache and dominate an answer)."""
 
+    def __init__(self, documents: dict[str, dict], sections: dict[str, list[str]]):
+        self.documents = documents
+        # (doc_id, name length, pattern); the longest name found wins
+        self.names: list[tuple[str, int, re.Pattern[str]]] = []
+        for doc_id, meta in documents.items():
+            for alias in [*(meta.get("aliases") or []), doc_id.replace("-", " ")]:
+                a = alias.lower().replace("’", "'")
+                pattern = r"(?<![\w])" + re.escape(a).replace("'", "'?s?") + r"(?:'s)?(?![\w])"
+                self.names.append((doc_id, len(a), re.compile(pattern)))
+        aliases = sorted(
+            {a.lower().replace("’", "'") for m in documents.values() for a in m.get("aliases") or []},
+            key=len,
+            reverse=True,
+        )
+        # with the noun that may follow a name: "the RCP report", "the EHI strategy"
+        alternatives = "|".join(re.escape(a).replace("'", "'?s?") for a in aliases)
+        self.name_words = (
+            re.compile(rf"(?<![\w])(?:{alternatives})(?:'s)?(?:\s+{DOC_NOUN}s?)?(?![\w])", re.I)
+            if aliases
+            else None
+        )
+        self.headings = [
+            _Heading(d, path, _plain(heading), frozenset(T.tokenize(heading)))
+            for d, paths in sections.items()
+            for path in _with_parents(paths)
+            if not SKIP_SECTION.search(path)
+            for heading in [HEADING_NUMBER.sub("", path.split(" > ")[-1])]
+        ]
+        self.described = {
+            d: frozenset(
+                T.tokenize(
+                    " ".join([*(m.get("aliases") or []), str(m.get("title") or ""), str(m.get("year") or "")])
+                )
+            )
+            for d, m in documents.items()
+        }
 
-def _named_document(q: str, documents: dict[str, dict]) -> str | None:
-    best, best_len = None, 0
-    for doc_id, meta in documents.items():
-        for alias in [*(meta.get("aliases") or []), doc_id.replace("-", " ")]:
-            a = alias.lower().replace("’", "'")
-            pattern = r"(?<![\w])" + re.escape(a).replace("'", "'?s?") + r"(?:'s)?(?![\w])"
-            if len(a) > best_len and re.search(pattern, q):
-                best, best_len = doc_id, len(a)
-    return best
+    def without_names(self, text: str) -> str:
+        """`text` less the names of documents in it: "What does the board guide say about anchor
+        institutions?" -> "What does the say about anchor institutions?"."""
+        return self.name_words.sub(" ", text) if self.name_words else text
 
+    def named_document(self, question: str) -> str | None:
+        q = question.lower().replace("’", "'")
+        best, best_len = None, 0
+        for doc_id, length, pattern in self.names:
+            if length > best_len and pattern.search(q):
+                best, best_len = doc_id, length
+        return best
 
-def _named_section(question: str, sections: dict[str, list[str]], doc_id: str | None) -> str | None:
-    """A section whose heading the question gives (all its content words), preferring the named
-    document's; a one-word heading needs the word "section" (or similar) beside it, or quotes.
-    A parent heading ("Barriers", over "Barriers > Funding" and the rest) counts as a section."""
-    q = set(T.tokenize(question))
-    quoted = {_plain(m) for m in re.findall(r"['‘\"“]([^'’\"”]{3,80})['’\"”]", question)}
-    best, best_score = None, 0.0
-    for d, paths in sections.items():
-        if doc_id and d != doc_id:
-            continue
-        for path in _with_parents(paths):
-            heading = HEADING_NUMBER.sub("", path.split(" > ")[-1])
-            head = set(T.tokenize(heading))
-            explicit = bool(SECTION_WORD.search(question)) or _plain(heading) in quoted
-            if not head or SKIP_SECTION.search(path) or (len(head) == 1 and not explicit):
+    def named_section(self, question: str, doc_id: str | None) -> str | None:
+        """A section whose heading the question gives (all its content words), preferring the named
+        document's; a one-word heading needs the word "section" (or similar) beside it, or quotes.
+        A parent heading ("Barriers", over "Barriers > Funding" and the rest) counts as a section."""
+        q = set(T.tokenize(question))
+        quoted = {_plain(m) for m in re.findall(r"['‘\"“]([^'’\"”]{3,80})['’\"”]", question)}
+        explicit = bool(SECTION_WORD.search(question))
+        best, best_score = None, 0.0
+        for h in self.headings:
+            if (doc_id and h.doc_id != doc_id) or not h.tokens or not q >= h.tokens:
                 continue
-            score = len(head) + (100.0 if _plain(heading) in quoted else 0.0)  # quotes name it outright
-            if q >= head and score > best_score:
-                best, best_score = path, score
-    return best
+            named = h.plain in quoted
+            if len(h.tokens) == 1 and not (explicit or named):
+                continue
+            score = len(h.tokens) + (100.0 if named else 0.0)  # quotes name it outright
+            if score > best_score:
+                best, best_score = h.path, score
+        return best
+
+    def resolve(self, question: str, follow_up: bool = False) -> Request:
+        """The document and section a question names, and whether it asks for a summary of them."""
+        doc_id = self.named_document(question)
+        # a document's name is not a heading's words ("the health inequalities policy map")
+        unnamed = self.without_names(question)
+        section = self.named_section(unnamed, doc_id)
+        if doc_id is None and section is None:
+            return Request(None, None, False)
+        # its names and title describe the document, they are not a topic within it
+        named = set(self.described.get(doc_id, frozenset())) if doc_id else set()
+        if section:
+            named |= set(T.tokenize(section.split(" > ")[-1]))
+        rest = [
+            t
+            for t in T.tokenize(unnamed)
+            if t not in named and t not in REQUEST_WORDS and t not in T.STOPWORDS and not t.isdigit()
+        ]
+        back = follow_up and bool(REFERS_BACK.search(question.lower().replace("’", "'")))
+        # Naming a document or section and asking nothing else of it ("What's the board guide for?",
+        # "delivery mechanisms — what are they?") asks what it says.
+        summary = not rest and not back
+        asks_again = back and doc_id is not None and section is None and all(t in BACK_WORDS for t in rest)
+        return Request(doc_id, section, summary, asks_again)
 
 
 def _part(chunk: dict, section: str | None) -> str:

@@ -20,7 +20,7 @@ from bot.engine import conversation, decide, declines, documents, suggestions
 from bot.engine import text as T
 from bot.engine.citations import Citer
 from bot.engine.compose import Selection, Unit, render_lines, score_units, select
-from bot.engine.documents import Request
+from bot.engine.documents import Catalogue, Request
 from bot.engine.index import current_build_dir, read_library
 from bot.engine.retrieval import Hit, Retriever, SearchResult
 from bot.engine.tuning import DEFAULT, Tuning
@@ -78,6 +78,10 @@ class Engine:
         return out
 
     @cached_property
+    def catalogue(self) -> Catalogue:
+        return Catalogue(self.documents, self.sections)
+
+    @cached_property
     def corpus_units(self) -> list[decide.CorpusUnit]:
         """Every sentence of the corpus, to check what the guidance gives anywhere, not only in the
         passages one search found."""
@@ -97,7 +101,7 @@ class Engine:
 
     def warm(self) -> None:
         self.retriever.warm()
-        _ = (self.library, self.sections, self.example_vectors, self.corpus_units, self.section_questions)
+        _ = (self.library, self.catalogue, self.example_vectors, self.corpus_units, self.section_questions)
         self.answer("What is Core20PLUS5?")
 
     # -----------------------------------------------------------------------------------------
@@ -124,11 +128,11 @@ class Engine:
                 turn.query = guarded.scope.remainder  # the general question inside it is answered
             else:
                 return self._decline(turn, guarded.scope.reason, suggest=True)
-        request = documents.resolve(turn.query, self.documents, self.sections, follow_up=bool(turn.history))
+        request = self.catalogue.resolve(turn.query, follow_up=bool(turn.history))
         if request.summary:
             return self._summary(turn, request)
         if request.asks_again and turn.history:  # the previous question, asked of the named document
-            turn.query = documents.without_names(turn.history[-1], self.documents)
+            turn.query = self.catalogue.without_names(turn.history[-1])
             turn.history = turn.history[:-1]
         return self._answer(turn, request)
 
