@@ -17,6 +17,7 @@ from bot.config import get_settings
 from bot.config_check import report
 from bot.evaluation import evaluate, load_questions
 from bot.render_text import render_answer
+from bot.sources.cli import sources_app
 from ingest.progress import NothingIndexed
 from ingest.progress import Progress as IngestProgress
 
@@ -346,8 +347,6 @@ def _mount_optional() -> None:
         )
     except ImportError:
         pass
-    from bot.sources.cli import sources_app
-
     app.add_typer(sources_app, name="sources", help="The documents hibot answers from, with review status.")
 
 

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     user_hash_salt: str = Field("hibot", validation_alias=_env("HIBOT_USER_HASH_SALT"))
     host: str = Field("0.0.0.0", validation_alias=_env("HIBOT_HOST"))
     port: int = Field(3978, validation_alias=_env("HIBOT_PORT", "PORT"))
+    # How often `hibot serve` looks at index/CURRENT for a new build to load and swap in; 0: never.
+    index_poll_s: float = Field(5.0, validation_alias=_env("HIBOT_INDEX_POLL_S"))
 
     @property
     def effective_database_url(self) -> str:

@@ -30,6 +30,16 @@ def example_questions(prompts_dir: Path) -> list[str]:
     return out
 
 
+def load_build(settings: Settings, index_dir: Path, build: Path) -> Engine:
+    """A new build's engine, loaded and warmed (its first answer already given), for a running server
+    to swap in; it then becomes the directory's engine here too, so the old one can be freed."""
+    engine = Engine(build, examples=example_questions(settings.prompts_dir))
+    engine.warm()
+    with _LOCK:
+        _ENGINES[Path(index_dir).resolve()] = engine
+    return engine
+
+
 def get_engine(
     settings: Settings | None = None,
     index_dir: Path | None = None,

@@ -22,4 +22,7 @@ ANSWERS = Counter("hibot_answers_total", "Answers served", ["abstained"], regist
 ABSTENTIONS = Counter("hibot_abstentions_total", "Abstentions by reason", ["reason"], registry=REGISTRY)
 FEEDBACK = Counter("hibot_feedback_total", "Feedback received", ["platform", "rating"], registry=REGISTRY)
 INDEX_AGE = Gauge("hibot_index_age_seconds", "Age of the live index build", registry=REGISTRY)
+INDEX_RELOADS = Counter(
+    "hibot_index_reloads_total", "New index builds loaded while serving", ["outcome"], registry=REGISTRY
+)
 DB_ERRORS = Counter("hibot_db_errors_total", "Database writes that failed", ["operation"], registry=REGISTRY)

@@ -105,10 +105,22 @@ class InstrumentedEngine:
 
     def __init__(self, engine: LoadedEngine):
         self._engine = engine
-        self.build_id = engine.build_id
-        self.manifest = engine.manifest
         self.in_flight = 0
         self.pool = ThreadPoolExecutor(max_workers=self.ANSWER_THREADS, thread_name_prefix="hibot-answer")
+
+    @property
+    def build_id(self) -> str:
+        return self._engine.build_id
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self._engine.manifest
+
+    def swap(self, engine: LoadedEngine) -> LoadedEngine:
+        """Answer from `engine` (loaded and warmed already) from now on; returns the old one. One
+        assignment, so each answer runs wholly on one build: those under way finish on the old one."""
+        old, self._engine = self._engine, engine
+        return old
 
     def warm(self) -> None:
         self._engine.warm()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -18,8 +19,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import logs, metrics
 from bot.config import Settings
+from bot.engine_cache import load_build
+from bot.index_watch import IndexWatcher
 from bot.preflight import StartupError, check_data_dir, load_engine, write_problems
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import LoadedEngine, Runtime, build_runtime
 from bot.runtime import build_senders as build_senders  # `hibot prompts send-due` imports it from here
 
 log = logs.get_logger("hibot.server")
@@ -78,15 +81,23 @@ async def metrics_view(request: web.Request) -> web.Response:
 
 
 def create_app(
-    settings: Settings, engine=None, store=None, start_scheduler: bool = True, clock=None
+    settings: Settings,
+    engine=None,
+    store=None,
+    start_scheduler: bool = True,
+    clock=None,
+    watch_index: bool = False,
 ) -> web.Application:
-    """The whole server. Pass engine/store to reuse loaded ones (tests); else they load at start-up."""
+    """The whole server. Pass engine/store to reuse loaded ones (tests); else they load at start-up.
+    `watch_index`: swap in each new build of settings.index_dir while serving (bot/index_watch.py)."""
     app = web.Application(middlewares=[request_context], client_max_size=1024 * 1024)
     runtime = build_runtime(settings, engine, store)
     app[RUNTIME] = runtime
     app[STATE] = {"engine_ready": False}  # what start-up and the scheduler have done so far
     _add_routes(app, runtime)
     app.on_startup.append(_warm)
+    if watch_index and settings.index_poll_s > 0:
+        app.on_startup.append(_start_index_watch)
     if start_scheduler:
         app.on_startup.append(lambda a: _start_scheduler(a, clock))
     app.on_shutdown.append(_drain)
@@ -123,11 +134,7 @@ async def _warm(app: web.Application) -> None:
     async def warm():
         try:
             await asyncio.to_thread(engine.warm)
-            manifest_time = engine.manifest.get("built_at")
-            if manifest_time:
-                from datetime import datetime
-
-                state["index_built_at"] = datetime.fromisoformat(manifest_time).timestamp()
+            _note_build_time(state, engine.manifest)
             state["engine_ready"] = True
             log.info("ready", build_id=engine.build_id)
         except Exception as e:
@@ -135,6 +142,31 @@ async def _warm(app: web.Application) -> None:
             log.exception("engine_failed")
 
     state["warm_task"] = asyncio.create_task(warm())
+
+
+def _note_build_time(state: dict, manifest: dict) -> None:
+    built = manifest.get("built_at")
+    if built:
+        state["index_built_at"] = datetime.fromisoformat(built).timestamp()
+
+
+async def _start_index_watch(app: web.Application) -> None:
+    """Poll index/CURRENT; a new build is loaded in a thread and swapped in whole (bot/index_watch.py)."""
+    state, runtime = app[STATE], app[RUNTIME]
+    settings = runtime.settings
+
+    def swapped(fresh: LoadedEngine) -> None:
+        runtime.store.corpus_hash = fresh.manifest.get("corpus_hash")  # the audit trail's corpus
+        _note_build_time(state, fresh.manifest)
+
+    watcher = IndexWatcher(
+        Path(settings.index_dir),
+        runtime.engine,
+        lambda build: load_build(settings, Path(settings.index_dir), build),
+        on_swap=swapped,
+        interval_s=settings.index_poll_s,
+    )
+    state["index_watch_task"] = asyncio.create_task(watcher.run_forever())
 
 
 async def _start_scheduler(app: web.Application, clock=None) -> None:
@@ -178,9 +210,10 @@ def _digest(runtime: Runtime, kwargs: dict):
 async def _drain(app: web.Application) -> None:
     """Stop taking new work, let in-flight answers finish (bounded), then stop the scheduler."""
     state = app[STATE]
-    task = state.get("scheduler_task")
-    if task:
-        task.cancel()
+    for name in ("scheduler_task", "index_watch_task"):
+        task = state.get(name)
+        if task:
+            task.cancel()
     deadline = time.monotonic() + SHUTDOWN_GRACE_S
     while app[RUNTIME].engine.in_flight and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
@@ -201,7 +234,7 @@ def _checked_app(settings: Settings) -> web.Application:
     """The app, after the start-up checks (bot/preflight.py): a fixable problem is one log line."""
     try:
         check_data_dir(settings)
-        return create_app(settings, engine=load_engine(settings))
+        return create_app(settings, engine=load_engine(settings), watch_index=True)
     except StartupError as e:
         log.error("startup_failed", reason=str(e))
         raise SystemExit(1) from None
