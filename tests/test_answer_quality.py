@@ -149,6 +149,16 @@ def test_actions_are_addressed_to_the_reader(engine):
         assert "patient" not in a.text.lower(), a.text  # no consultation cue on a board question
 
 
+def test_a_follow_up_about_a_role_gets_no_consultation_cue_and_actions_are_instructions(engine, answered):
+    follow = engine.answer("and who should they report to?", history=["Does a trust need a board lead?"])
+    assert not any(a.text.lower().startswith(("ask if they", "ask whether they")) for a in follow.actions)
+    # Over every answer: a suggestion is something to do, not a statement of fact ("Appointing a
+    # lead is a requirement…").
+    for _, q, ans in answered:
+        for a in ans.actions:
+            assert not re.match(r"(?:\w+ly\s+)?\w{3,}ing\b", a.text), (q["id"], a.text)
+
+
 LETTER = """---
 title: A letter on fair access
 publisher: Test Department

@@ -45,7 +45,10 @@ READERS = [
 
 # A cue for a conversation with a patient fits a question about care or consultations, not one
 # about boards, policy or figures (judged answers: the commonest odd action).
-PATIENT_CUE = re.compile(r"\bpatients?\b", re.I)
+PATIENT_CUE = re.compile(r"\bpatient(?:s|'s|’s)?\b|^Ask (?:if|whether) (?:they|he|she)\b", re.I)
+# A suggestion is an instruction ("Speak to…", "Ask…"); a sentence that states something ("Appointing
+# a lead is a requirement…", "Regularly discussing … will help…") was listed as one but is not.
+STATEMENT = re.compile(r"^(?:\w+ly\s+)?(?:\w{3,}ing|this|these|that|the|it|there|a|an|our|we|i)\b", re.I)
 ABOUT_CARE = re.compile(
     r"\b(?:patients?|consultations?|clinics?|appointments?|wards?|conversations?|talk|"
     r"speak|ask(?:ing)?|families|carers?|people I see)\b",
@@ -56,7 +59,7 @@ ABOUT_CARE = re.compile(
 def prepare(library: list[dict]) -> list[dict]:
     for it in library:
         it["_tokens"] = frozenset(T.tokenize(it["text"] + " " + (it.get("section") or "")))
-    return [it for it in library if it.get("audience")]
+    return [it for it in library if it.get("audience") and not STATEMENT.search(it["text"])]
 
 
 def readers(question: str) -> set[str]:
