@@ -76,3 +76,12 @@ def test_casual_words_do_not_make_a_follow_up_unanswerable(engine):
     follow = engine.answer("and what about the PLUS bit?", history=["What does Core20 mean in Core20PLUS5?"])
     assert not follow.abstained
     assert "PLUS" in follow.answer
+
+
+def test_a_topic_word_that_is_also_in_a_documents_title_is_still_a_topic(engine):
+    # "leaders" is in the RCP guidance's title, but here it is what the question is about
+    ans = engine.answer("What does the RCP guidance say leaders can do?")
+    assert not ans.abstained
+    assert any("leader" in (c.section or "").lower() for c in ans.citations), [
+        c.section for c in ans.citations
+    ]

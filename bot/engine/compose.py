@@ -60,6 +60,7 @@ class Unit:
     tokens: frozenset = frozenset()
     similarity: float | None = None  # cosine of the question to this unit, when the index stores unit vectors
     score: float = 0.0
+    defines: bool = False  # opens with what a "what is X?" question asks about, then "is/are/means…"
 
     @property
     def words(self) -> int:
@@ -92,6 +93,8 @@ def score_units(
         u.score += tuning.first_sentence_bonus if u.position == 0 else 0.0
         if subject and subject <= toks and DEFINES.search(u.text):
             u.score += tuning.definition_bonus  # "what is X?" is best answered by what X is
+            head = DEFINES.split(u.text, maxsplit=1)[0]
+            u.defines = subject <= set(T.tokenize(head)) and len(head.split()) <= len(subject) + 4
         if u.words < 6:
             u.score -= tuning.short_fragment_penalty
         if CONNECTIVE.match(u.text) or DANGLING.match(u.text):
@@ -119,7 +122,8 @@ def select(
     ]
     if not ranked:
         return Selection()
-    best = ranked[0]
+    # A definition first for "what is X?": the best sentence that says what X is, when one was found.
+    best = next((u for u in ranked if u.defines), ranked[0])
     short = _lead(units, best, question, tuning)
     seen = {_key(u.text) for u in short}
     more: list[Unit] = []

@@ -115,12 +115,11 @@ class Catalogue:
             if not SKIP_SECTION.search(path)
             for heading in [HEADING_NUMBER.sub("", path.split(" > ")[-1])]
         ]
+        # title words: beside another title word they quote the title ("making health inequalities a
+        # strategic priority"); alone they are a topic ("what can clinicians do?")
+        self.title_words = {d: frozenset(T.tokenize(str(m.get("title") or ""))) for d, m in documents.items()}
         self.described = {
-            d: frozenset(
-                T.tokenize(
-                    " ".join([*(m.get("aliases") or []), str(m.get("title") or ""), str(m.get("year") or "")])
-                )
-            )
+            d: frozenset(T.tokenize(" ".join([*(m.get("aliases") or []), str(m.get("year") or "")])))
             for d, m in documents.items()
         }
 
@@ -166,6 +165,13 @@ class Catalogue:
             return Request(None, None, False)
         # its names and title describe the document, they are not a topic within it
         named = set(self.described.get(doc_id, frozenset())) if doc_id else set()
+        if doc_id:
+            words, title = T.tokenize(unnamed), self.title_words.get(doc_id, frozenset())
+            named |= {
+                w
+                for i, w in enumerate(words)
+                if w in title and any(x in title for x in words[max(i - 1, 0) : i] + words[i + 1 : i + 2])
+            }
         if section:
             named |= set(T.tokenize(section.split(" > ")[-1]))
         rest = [
