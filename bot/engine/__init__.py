@@ -13,10 +13,35 @@ documents.py    whole-document and section requests
 text.py         text utilities shared with ingest
 """
 
-from bot.engine.citations import currency_note
-from bot.engine.engine import Engine
-from bot.engine.retrieval import Hit, Retriever, SearchResult
-from bot.engine.tuning import DEFAULT, Tuning
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.engine.citations import currency_note
+    from bot.engine.engine import Engine
+    from bot.engine.retrieval import Hit, Retriever, SearchResult
+    from bot.engine.tuning import DEFAULT, Tuning
+
+# Loaded when first used: importing a light module of the package (index.py, text.py, for the
+# sources command or ingest) should not pull in the whole engine and numpy with it.
+_HOME = {
+    "currency_note": "citations",
+    "Engine": "engine",
+    "Hit": "retrieval",
+    "Retriever": "retrieval",
+    "SearchResult": "retrieval",
+    "DEFAULT": "tuning",
+    "Tuning": "tuning",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        return getattr(import_module(f"bot.engine.{_HOME[name]}"), name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "DEFAULT",
