@@ -13,8 +13,6 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
-
 from ingest.loaders import PAGE_MARKER, Document
 
 MODEL_MAX_PIECES = 256
@@ -66,6 +64,9 @@ def _clean(text: str) -> str:
 
 
 def chunk_document(doc: Document, tokenizer, settings: ChunkerSettings = ChunkerSettings()) -> list[Chunk]:
+    # langchain costs ~0.3 s to import; an ingest that finds nothing changed never chunks
+    from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
     pieces = lambda s: count_pieces(tokenizer, PAGE_MARKER.sub("", s))  # noqa: E731
     header_splitter = MarkdownHeaderTextSplitter(HEADERS, strip_headers=True)
     sections = header_splitter.split_text(doc.text)
