@@ -10,8 +10,9 @@ import pytest
 
 from tests.support.fixtures import db_url, parametrize_backends, pg_url, store
 from tests.support.outcomes import OUTCOMES
+from tests.support.teams import teams_connector, teams_server
 
-__all__ = ["db_url", "pg_url", "store"]  # fixtures, visible to every test module
+__all__ = ["db_url", "pg_url", "store", "teams_connector", "teams_server"]  # fixtures for every test module
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

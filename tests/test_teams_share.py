@@ -5,21 +5,16 @@ citations and 👍/👎 — and no free-text box."""
 
 from __future__ import annotations
 
-import pytest
-
 from bot.teams.submits import NOT_A_MEMBER, NOT_YOURS, SHARE_REFUSED
 from tests.support.cards import assert_valid_card, walk
-from tests.support.fakes.bot_connector import FakeBotConnector
 from tests.support.teams import (
     PERSONAL,
     QUESTION,
     USER,
-    TeamsServer,
     activity,
     answer_id_of,
     ask_personal,
     card,
-    make_settings,
     personal,
 )
 
@@ -37,26 +32,16 @@ CHANNELS = {
 NOTE = "Worth reading before Tuesday's huddle."
 
 
-@pytest.fixture
-def connector():
-    with FakeBotConnector() as c:
-        yield c
-
-
-@pytest.fixture
-def server(tmp_path, recording_engine, store):
-    srv = TeamsServer(make_settings(tmp_path), recording_engine, store).start()
-    yield srv
-    srv.stop()
-
-
-def install_channels(server, connector, channels=(TEAM, DATA_CHANNEL)) -> None:
+def install_channels(teams_server, teams_connector, channels=(TEAM, DATA_CHANNEL)) -> None:
     for conv in channels:
         conversation = {"id": conv, "conversationType": "channel", "isGroup": True}
         update = activity(
-            connector, conversation=conversation, channel_data=CHANNELS[conv], type_="installationUpdate"
+            teams_connector,
+            conversation=conversation,
+            channel_data=CHANNELS[conv],
+            type_="installationUpdate",
         )
-        assert server.post({**update, "action": "add"}) in (200, 201)
+        assert teams_server.post({**update, "action": "add"}) in (200, 201)
 
 
 def message_entity(received) -> dict:
@@ -70,16 +55,16 @@ def share_choices(received) -> list[str]:
     ]
 
 
-def share(connector, answer_id: str, conversation_id: str, note: str | None = None) -> dict:
+def share(teams_connector, answer_id: str, conversation_id: str, note: str | None = None) -> dict:
     value = {"hibot": "share", "answer_id": answer_id, "conversation_id": conversation_id}
-    return personal(connector, value={**value, **({"note": note} if note is not None else {})})
+    return personal(teams_connector, value={**value, **({"note": note} if note is not None else {})})
 
 
 def test_share_with_a_note_from_the_personal_chat_posts_question_note_then_answer_to_the_channel(
-    server, connector
+    teams_server, teams_connector
 ):
-    install_channels(server, connector)
-    reply = ask_personal(server, connector)
+    install_channels(teams_server, teams_connector)
+    reply = ask_personal(teams_server, teams_connector)
     [show] = [
         n for n in walk(card(reply)) if n.get("type") == "Action.ShowCard" and n["title"].startswith("Share")
     ]
@@ -87,9 +72,9 @@ def test_share_with_a_note_from_the_personal_chat_posts_question_note_then_answe
         "conversation_id",
         "note",
     ]
-    connector.clear()
-    server.post(share(connector, answer_id_of(reply), DATA_CHANNEL, NOTE))
-    [shared] = connector.wait_for_activities(1, DATA_CHANNEL)
+    teams_connector.clear()
+    teams_server.post(share(teams_connector, answer_id_of(reply), DATA_CHANNEL, NOTE))
+    [shared] = teams_connector.wait_for_activities(1, DATA_CHANNEL)
     body = card(shared)["body"]
     assert shared.kind == "send"
     assert body[0]["text"] == QUESTION  # the first section is the question
@@ -103,73 +88,79 @@ def test_share_with_a_note_from_the_personal_chat_posts_question_note_then_answe
     assert all(n["data"]["msteams"] == {"type": "task/fetch"} for n in rate)  # 👎 asks privately
     assert not [a for a in card(shared).get("actions") or [] if a["title"].startswith("Share")]
     assert_valid_card(card(shared))
-    [confirmation] = connector.wait_for_activities(1, PERSONAL)
+    [confirmation] = teams_connector.wait_for_activities(1, PERSONAL)
     assert confirmation.body["text"] == "Shared to Health Equity › Data."
 
 
-def test_a_note_with_an_nhs_number_is_posted_redacted_and_the_sharer_is_warned(server, connector):
-    install_channels(server, connector)
-    answer_id = answer_id_of(ask_personal(server, connector))
-    connector.clear()
-    server.post(share(connector, answer_id, TEAM, "For 943 476 5919's discharge plan"))
-    [shared] = connector.wait_for_activities(1, TEAM)
+def test_a_note_with_an_nhs_number_is_posted_redacted_and_the_sharer_is_warned(teams_server, teams_connector):
+    install_channels(teams_server, teams_connector)
+    answer_id = answer_id_of(ask_personal(teams_server, teams_connector))
+    teams_connector.clear()
+    teams_server.post(share(teams_connector, answer_id, TEAM, "For 943 476 5919's discharge plan"))
+    [shared] = teams_connector.wait_for_activities(1, TEAM)
     assert "[NHS number]" in card(shared)["body"][2]["items"][0]["text"]
     assert "943" not in str(shared.body)
-    [confirmation] = connector.wait_for_activities(1, PERSONAL)
+    [confirmation] = teams_connector.wait_for_activities(1, PERSONAL)
     assert "removed" in confirmation.body["text"] and "patient" in confirmation.body["text"]
 
 
-def test_the_choices_are_only_channels_of_teams_the_user_belongs_to(server, connector):
-    install_channels(server, connector, (TEAM, DATA_CHANNEL, OTHER_TEAM))
-    connector.not_a_member(USER["id"], OTHER_TEAM)
-    reply = ask_personal(server, connector)
+def test_the_choices_are_only_channels_of_teams_the_user_belongs_to(teams_server, teams_connector):
+    install_channels(teams_server, teams_connector, (TEAM, DATA_CHANNEL, OTHER_TEAM))
+    teams_connector.not_a_member(USER["id"], OTHER_TEAM)
+    reply = ask_personal(teams_server, teams_connector)
     assert share_choices(reply) == [TEAM, DATA_CHANNEL]
-    connector.clear()
-    server.post(share(connector, answer_id_of(reply), OTHER_TEAM))
-    [refused] = connector.wait_for_activities(1, PERSONAL)
-    assert refused.body["text"] == SHARE_REFUSED and connector.activities(OTHER_TEAM) == []
+    teams_connector.clear()
+    teams_server.post(share(teams_connector, answer_id_of(reply), OTHER_TEAM))
+    [refused] = teams_connector.wait_for_activities(1, PERSONAL)
+    assert refused.body["text"] == SHARE_REFUSED and teams_connector.activities(OTHER_TEAM) == []
 
 
-def test_share_is_refused_for_someone_who_left_the_team_since_the_choices_were_offered(server, connector):
-    install_channels(server, connector)
-    answer_id = answer_id_of(ask_personal(server, connector))
-    connector.not_a_member(USER["id"])
-    connector.clear()
-    server.post(share(connector, answer_id, DATA_CHANNEL))
-    [refused] = connector.wait_for_activities(1, PERSONAL)
-    assert refused.body["text"] == NOT_A_MEMBER and connector.activities(DATA_CHANNEL) == []
+def test_share_is_refused_for_someone_who_left_the_team_since_the_choices_were_offered(
+    teams_server, teams_connector
+):
+    install_channels(teams_server, teams_connector)
+    answer_id = answer_id_of(ask_personal(teams_server, teams_connector))
+    teams_connector.not_a_member(USER["id"])
+    teams_connector.clear()
+    teams_server.post(share(teams_connector, answer_id, DATA_CHANNEL))
+    [refused] = teams_connector.wait_for_activities(1, PERSONAL)
+    assert refused.body["text"] == NOT_A_MEMBER and teams_connector.activities(DATA_CHANNEL) == []
 
 
-def test_share_to_an_unknown_conversation_is_refused(server, connector):
-    install_channels(server, connector)
-    answer_id = answer_id_of(ask_personal(server, connector))
-    connector.clear()
-    server.post(share(connector, answer_id, "19:not-installed@thread.tacv2"))
-    connector.wait_for_activities(1, PERSONAL)
-    assert [r.conversation_id for r in connector.activities()] == [PERSONAL]
+def test_share_to_an_unknown_conversation_is_refused(teams_server, teams_connector):
+    install_channels(teams_server, teams_connector)
+    answer_id = answer_id_of(ask_personal(teams_server, teams_connector))
+    teams_connector.clear()
+    teams_server.post(share(teams_connector, answer_id, "19:not-installed@thread.tacv2"))
+    teams_connector.wait_for_activities(1, PERSONAL)
+    assert [r.conversation_id for r in teams_connector.activities()] == [PERSONAL]
 
 
-def channel_activity(connector, *, root: str = "1700000000001", **kw) -> dict:
+def channel_activity(teams_connector, *, root: str = "1700000000001", **kw) -> dict:
     conversation = {"id": f"{TEAM};messageid={root}", "conversationType": "channel", "isGroup": True}
-    return activity(connector, conversation=conversation, channel_data=CHANNELS[TEAM], **kw)
+    return activity(teams_connector, conversation=conversation, channel_data=CHANNELS[TEAM], **kw)
 
 
-def test_a_channel_thread_answer_is_shared_to_the_channel_itself_and_only_by_its_asker(server, connector):
-    install_channels(server, connector, (TEAM, DATA_CHANNEL))
-    connector.clear()  # the welcome cards
+def test_a_channel_thread_answer_is_shared_to_the_channel_itself_and_only_by_its_asker(
+    teams_server, teams_connector
+):
+    install_channels(teams_server, teams_connector, (TEAM, DATA_CHANNEL))
+    teams_connector.clear()  # the welcome cards
     mention = {
         "type": "mention",
         "text": "<at>hibot</at>",
         "mentioned": {"id": "28:hibot-bot-id", "name": "hibot"},
     }
-    server.post(channel_activity(connector, text=f"<at>hibot</at> {QUESTION}", entities=[mention]))
-    [reply] = connector.wait_for_activities(1, f"{TEAM};messageid=1700000000001")
+    teams_server.post(
+        channel_activity(teams_connector, text=f"<at>hibot</at> {QUESTION}", entities=[mention])
+    )
+    [reply] = teams_connector.wait_for_activities(1, f"{TEAM};messageid=1700000000001")
     assert share_choices(reply) == [TEAM]  # the thread's own channel, not the asker's other channels
     value = {"hibot": "share", "answer_id": answer_id_of(reply), "conversation_id": TEAM}
     colleague = {"id": "29:user-bob", "aadObjectId": "aad-bob", "name": "Bob Jones"}
-    server.post(channel_activity(connector, value=value, **{"from": colleague}))
-    refused = connector.wait_for_activities(2, f"{TEAM};messageid=1700000000001")[-1]
-    assert refused.body["text"] == NOT_YOURS and connector.activities(TEAM) == []
-    server.post(channel_activity(connector, value=value))
-    [shared] = connector.wait_for_activities(1, TEAM)  # a new top-level post, not a reply in the thread
+    teams_server.post(channel_activity(teams_connector, value=value, **{"from": colleague}))
+    refused = teams_connector.wait_for_activities(2, f"{TEAM};messageid=1700000000001")[-1]
+    assert refused.body["text"] == NOT_YOURS and teams_connector.activities(TEAM) == []
+    teams_server.post(channel_activity(teams_connector, value=value))
+    [shared] = teams_connector.wait_for_activities(1, TEAM)  # a new top-level post, not a reply in the thread
     assert shared.kind == "send" and card(shared)["body"][0]["text"] == QUESTION

@@ -10,6 +10,7 @@ import threading
 import urllib.error
 import urllib.request
 
+import pytest
 from aiohttp import web
 
 from bot.config import Settings
@@ -17,6 +18,7 @@ from bot.storage import Store
 from bot.teams.app import teams_routes
 from bot.teams.render import CARD_CONTENT_TYPE
 from tests.support.cards import walk
+from tests.support.fakes.bot_connector import FakeBotConnector
 
 BOT = {"id": "28:hibot-bot-id", "name": "hibot"}
 USER = {"id": "29:user-jane", "aadObjectId": "aad-jane", "name": "Jane Smith"}
@@ -161,3 +163,18 @@ def ask_personal(server: TeamsServer, connector, text: str = QUESTION):
     before = len(connector.activities(PERSONAL))
     assert server.post(personal(connector, text)) in (200, 201)
     return connector.wait_for_activities(before + 1, PERSONAL)[-1]
+
+
+@pytest.fixture
+def teams_connector():
+    """A fake Bot Connector: where hibot's Teams replies go."""
+    with FakeBotConnector() as c:
+        yield c
+
+
+@pytest.fixture
+def teams_server(tmp_path, recording_engine, store):
+    """hibot's Teams endpoint, served on loopback with the real engine and a real store."""
+    srv = TeamsServer(make_settings(tmp_path), recording_engine, store).start()
+    yield srv
+    srv.stop()
