@@ -1,9 +1,11 @@
 """Documents and sections by name: "What does the Hunt letter say?", "summarise the FAQ section".
 
-A named document is found by its aliases and title words (corpus/sources.yaml); a section by its
-heading. The summary is extractive and explainable: sentences scored by centrality (closeness to
-the mean meaning of the document or section), position (documents state their purpose and main
-recommendations early) and purpose cues ("This guide sets out…"), one per section, in source order.
+A named document is found by its aliases (corpus/sources.yaml); a section by its heading, a parent
+heading or a quoted one. The summary is extractive and explainable: sentences scored by centrality
+(closeness to the mean meaning of the document or section), position (documents state their purpose
+and main recommendations early) and purpose cues ("This guide sets out…", "The aim is…"), one from
+each part one level below what was asked about, in source order. "Does the board guide say the
+same?" after a question asks that question again of the board guide (`Request.asks_again`).
 """
 
 from __future__ import annotations
