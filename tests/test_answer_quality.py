@@ -107,6 +107,17 @@ def test_five_clinical_areas_come_out_as_a_whole_list(engine):
         assert area in text
 
 
+def test_a_list_that_ingest_cut_across_two_passages_is_given_whole(engine):
+    # the digital inclusion framework's six groups run over a passage boundary in the index
+    ans = engine.answer(
+        "Which groups does the digital inclusion framework say are most at risk of digital exclusion?"
+    )
+    items = [line for line in ans.answer.split("\n") if line.startswith("- ")]
+    assert len(items) == 6, ans.answer
+    assert any("broadband" in i for i in items) and any("older people" in i.lower() for i in items)
+    assert len({i.rsplit("[", 1)[1] for i in items}) == 1  # one source, cited once
+
+
 def test_a_definition_question_opens_with_the_definition(engine):
     ans = engine.answer("What is Core20PLUS5?")
     first = answer_lines(ans.answer)[0][0]

@@ -104,9 +104,14 @@ def score_units(
 
 
 def select(
-    units: list[Unit], question: str, tuning: Tuning, years: dict[int, int] | None = None
+    units: list[Unit],
+    question: str,
+    tuning: Tuning,
+    years: dict[int, int] | None = None,
+    continued: dict[int, int] | None = None,
 ) -> Selection:
-    """The short answer (best sentence first, a list whole) and the rest, for "More"."""
+    """The short answer (best sentence first, a list whole) and the rest, for "More". `continued`
+    maps a passage that ends inside a list to the passage that carries the list on."""
     # A line promising a list ("… through:") answers nothing without the list after it.
     ranked = [
         u
@@ -124,7 +129,7 @@ def select(
         return Selection()
     # A definition first for "what is X?": the best sentence that says what X is, when one was found.
     best = next((u for u in ranked if u.defines), ranked[0])
-    short = _lead(units, best, question, tuning)
+    short = _lead(units, best, question, tuning, continued or {})
     seen = {_key(u.text) for u in short}
     more: list[Unit] = []
     for target, limit, cap, same, other in (
@@ -156,10 +161,21 @@ def select(
     return Selection(short=_order(short), more=_order(more))
 
 
-def _lead(units: list[Unit], best: Unit, question: str, tuning: Tuning) -> list[Unit]:
+def _lead(
+    units: list[Unit], best: Unit, question: str, tuning: Tuning, continued: dict[int, int]
+) -> list[Unit]:
     """The best sentence, with the list it belongs to or promises, and what it points back to."""
     same = [u for u in units if u.chunk_index == best.chunk_index]
     items = [u for u in same if u.is_list_item and u.score >= 0]
+    if best.chunk_index in continued and items and items[-1] is same[-1]:
+        # the list runs on into the next passage: its opening items, less those the passages share
+        seen = {_key(u.text) for u in items}
+        for u in (u for u in units if u.chunk_index == continued[best.chunk_index]):
+            if not u.is_list_item:
+                break
+            if _key(u.text) not in seen and u.score >= 0:
+                items.append(u)
+                seen.add(_key(u.text))
     if LIST_INTENT.search(question) and len(items) >= 3 and (best.is_list_item or best.text.endswith(":")):
         intro = [u for u in same if not u.is_list_item and u.position < items[0].position and u.score >= 0]
         return ([intro[-1]] if intro else []) + items[: tuning.max_list_items]

@@ -152,6 +152,7 @@ class Engine:
         ]
         if not passages:  # only reference lists were found: they are sources, not answers
             return self._decline(turn, "no_evidence", result, suggest=True)
+        passages, continued = self._with_list_continuations(passages)
         units = self._units(passages, result)
         detail = decide.missing_detail(turn.query, self.corpus_units)
         if detail:
@@ -164,10 +165,34 @@ class Engine:
             ci: int(self.documents.get(h.chunk["doc_id"], {}).get("year") or 0)
             for ci, h in enumerate(passages)
         }
-        chosen = select(units, turn.query, t, years)
+        chosen = select(units, turn.query, t, years, continued)
         if not chosen.short:
             return self._decline(turn, "no_evidence", result, suggest=True)
         return self._compose(turn, result, passages, chosen)
+
+    def _with_list_continuations(self, passages: list[Hit]) -> tuple[list[Hit], dict[int, int]]:
+        """A passage that ends inside a list, with the passage that carries the list on (the next
+        passage of the same section, when it opens with list items): a list is given whole even where
+        ingest cut it in two. Returns the passages and {passage: its continuation}."""
+        r, out, continued = self.retriever, list(passages), {}
+        by_chunk = r.units[0]
+        for ci, hit in enumerate(passages):
+            pos = r.position[hit.chunk_id] + 1
+            nxt = r.chunks[pos] if pos < len(r.chunks) else None
+            own, follow = (
+                by_chunk.get(hit.chunk_id) or [],
+                (by_chunk.get(nxt["chunk_id"]) or []) if nxt else [],
+            )
+            if not (nxt and own and follow and own[-1][1] and follow[0][1]):
+                continue
+            if (nxt["doc_id"], nxt.get("section")) != (hit.chunk["doc_id"], hit.chunk.get("section")):
+                continue
+            cj = next((i for i, h in enumerate(out) if h.chunk_id == nxt["chunk_id"]), None)
+            if cj is None:
+                out.append(Hit.cited(nxt))
+                cj = len(out) - 1
+            continued[ci] = cj
+        return out, continued
 
     # --- composing ----------------------------------------------------------------------------
     def _units(self, passages: list[Hit], result: SearchResult) -> list[Unit]:
