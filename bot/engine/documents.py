@@ -90,7 +90,6 @@ class Catalogue:
     hundreds of documents, per-question patterns overflow re's cache and dominate an answer)."""
 
     def __init__(self, documents: dict[str, dict], sections: dict[str, list[str]]):
-        self.documents = documents
         # (doc_id, name length, pattern); the longest name found wins
         self.names: list[tuple[str, int, re.Pattern[str]]] = []
         for doc_id, meta in documents.items():
@@ -115,7 +114,7 @@ class Catalogue:
             for d, paths in sections.items()
             for path in _with_parents(paths)
             if not SKIP_SECTION.search(path)
-            for heading in [HEADING_NUMBER.sub("", path.split(" > ")[-1])]
+            for heading in [heading_of(path)]
         ]
         # title words: beside another title word they quote the title ("making health inequalities a
         # strategic priority"); alone they are a topic ("what can clinicians do?")
@@ -196,6 +195,11 @@ def _part(chunk: dict, section: str | None) -> str:
     depth = len(section.split(" > ")) if section else 0
     parts = path.split(" > ")
     return " > ".join(parts[: depth + 1]) if path and len(parts) > depth else chunk["chunk_id"]
+
+
+def heading_of(path: str) -> str:
+    """A section's own heading without its numbering: "A > 2 Ask questions" -> "Ask questions"."""
+    return HEADING_NUMBER.sub("", path.split(" > ")[-1]).strip()
 
 
 def _with_parents(paths: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.engine.documents import HEADING_NUMBER, SKIP_SECTION
+from bot.engine.documents import SKIP_SECTION, heading_of
 from bot.engine.text import tokenize
 
 
@@ -29,7 +29,7 @@ def section_questions(chunks: list[dict], documents: dict[str, dict]) -> list[Se
     for (doc_id, section), passages in by_section.items():
         aliases = documents.get(doc_id, {}).get("aliases") or []
         if aliases:
-            heading = HEADING_NUMBER.sub("", section.split(" > ")[-1]).strip()  # "2 Ask questions" -> "Ask…"
+            heading = heading_of(section)
             heading = heading.capitalize() if heading.isupper() else heading
             # A heading that is itself a full question (a FAQ's) is asked as it stands.
             if heading.endswith("?") and len(tokenize(heading)) >= 3:
@@ -44,17 +44,15 @@ def section_questions(chunks: list[dict], documents: dict[str, dict]) -> list[Se
 
 def closest(
     examples: list[str],
-    example_scores: np.ndarray | None,
+    example_scores: np.ndarray,
     sections: list[SectionQuestion],
-    passage_scores: np.ndarray | None,
+    passage_scores: np.ndarray,
     limit: int,
 ) -> list[str]:
     """The closest library questions with the closest section second: [library, section, library]."""
-    if example_scores is None:
-        return examples[:limit]
     library = [examples[i] for i in np.argsort(-example_scores, kind="stable")]
     picked = library[:1]
-    if sections and passage_scores is not None:
+    if sections:
         best = max(sections, key=lambda s: float(passage_scores[list(s.passages)].max()))
         picked.append(best.question)
     picked += [q for q in library[1:] if q not in picked]
