@@ -14,6 +14,8 @@ begin IMMEDIATE):
     leads.py, local_prompts.py, digests.py, help_requests.py, engagement.py, insights.py,
     lead_retention.py  the leads' tools: roles, prompts written in chat, the digest ledger,
                        "Still need help?", engagement with prompt posts, the report's queries
+    index_builds.py    index builds shared by replicas (requests, lease, published files, current)
+    library_docs.py    the source library's documents (added, replaced, retired) and their audit
 
 Code that only needs part of it annotates with the protocols in bot/storage/protocols.py.
 """
@@ -30,9 +32,11 @@ from bot.storage.engagement import EngagementStore
 from bot.storage.events import EventStore
 from bot.storage.feedback import FeedbackStore
 from bot.storage.help_requests import HelpRequestStore
+from bot.storage.index_builds import IndexBuildStore
 from bot.storage.insights import InsightStore
 from bot.storage.lead_retention import LeadToolsRetention
 from bot.storage.leads import LeadStore
+from bot.storage.library_docs import DocumentStore
 from bot.storage.local_prompts import LocalPromptStore
 from bot.storage.protocols import StoreProtocol
 from bot.storage.retention import RetentionStore
@@ -55,6 +59,8 @@ class Store(
     InsightStore,  # ... and the report's queries
     LeadToolsRetention,  # extends purge and forget to the leads' tables
     TurnStore,  # conversation turns for follow-ups; extends RetentionStore's purge and forget
+    IndexBuildStore,  # index builds shared by replicas: requests, the build lease, published builds
+    DocumentStore,  # the source library's documents and their add / replace / retire trail
     RetentionStore,
 ):
     """Conversations, the answer audit trail, feedback, retry dedupe, subscriptions and deliveries.
