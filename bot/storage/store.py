@@ -15,6 +15,7 @@ begin IMMEDIATE):
     lead_retention.py  the leads' tools: roles, prompts written in chat, the digest ledger,
                        "Still need help?", engagement with prompt posts, the report's queries
     index_builds.py    index builds shared by replicas (requests, lease, published files, current)
+    library_docs.py    the source library's documents (added, replaced, retired) and their audit
 
 Code that only needs part of it annotates with the protocols in bot/storage/protocols.py.
 """
@@ -35,6 +36,7 @@ from bot.storage.index_builds import IndexBuildStore
 from bot.storage.insights import InsightStore
 from bot.storage.lead_retention import LeadToolsRetention
 from bot.storage.leads import LeadStore
+from bot.storage.library_docs import DocumentStore
 from bot.storage.local_prompts import LocalPromptStore
 from bot.storage.protocols import StoreProtocol
 from bot.storage.retention import RetentionStore
@@ -58,6 +60,7 @@ class Store(
     LeadToolsRetention,  # extends purge and forget to the leads' tables
     TurnStore,  # conversation turns for follow-ups; extends RetentionStore's purge and forget
     IndexBuildStore,  # index builds shared by replicas: requests, the build lease, published builds
+    DocumentStore,  # the source library's documents and their add / replace / retire trail
     RetentionStore,
 ):
     """Conversations, the answer audit trail, feedback, retry dedupe, subscriptions and deliveries.
