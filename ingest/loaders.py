@@ -1,4 +1,6 @@
-"""Load corpus files (markdown, text, PDF) into `Document`s with page markers kept.
+"""Load corpus files (markdown, text, PDF, Word .docx, saved web pages) into `Document`s with page
+markers kept. Word documents and web pages become markdown (ingest/docx_text.py, html_text.py), so
+their headings and lists reach chunking as a curated markdown file's do.
 
 Every expected kind of bad input raises `LoadError` with a reason a person can act on; the
 pipeline reports it by file name and carries on with the rest of the corpus.
@@ -14,7 +16,7 @@ import yaml
 
 from ingest.limits import IngestLimits, megabytes
 
-SUPPORTED = {".md", ".markdown", ".txt", ".pdf"}
+SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm"}
 # Curated markdown marks page starts with this comment; PDFs get the same markers from pypdf pages.
 PAGE_MARKER = re.compile(r"<!--\s*page:\s*(\d+)\s*-->")
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
@@ -98,15 +100,21 @@ def load_document(
     limits = limits or IngestLimits()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise LoadError(f"unsupported file type {suffix!r} (use .md, .txt or .pdf)")
+        raise LoadError(f"unsupported file type {suffix!r} (use .md, .txt, .pdf, .docx or .html)")
     size = path.stat().st_size
     if size == 0:
         raise LoadError("file is empty (0 bytes)")
     if size > limits.max_file_bytes:
         raise LoadError(f"file is {megabytes(size)}, over the limit of {megabytes(limits.max_file_bytes)}")
+    meta: dict = {}
     if suffix == ".pdf":
         text = _read_pdf(path, limits)
-        meta: dict = {}
+    elif suffix == ".docx":
+        from ingest.docx_text import docx_text
+
+        text, props = docx_text(path.read_bytes(), limits)
+        # A .docx's created date is when someone started the file, not when it was published.
+        meta = {"title": props["title"]} if props.get("title") else {}
     else:
         raw = path.read_bytes()
         try:
@@ -115,7 +123,12 @@ def load_document(
             raise LoadError(f"not UTF-8 text (byte {e.start}); re-save it as UTF-8") from None
         if len(text) > limits.max_chars:
             raise LoadError(f"holds {len(text):,} characters, over the limit of {limits.max_chars:,}")
-        meta, text = _split_front_matter(text)
+        if suffix in (".html", ".htm"):
+            from ingest.html_text import html_text
+
+            text, meta = html_text(text, limits)  # the page's title and published date
+        else:
+            meta, text = _split_front_matter(text)
     if not PAGE_MARKER.sub("", text).strip():
         raise LoadError("no text in file")
     entry = (sources or {}).get(path.name) or (sources or {}).get(meta.get("id", path.stem)) or {}

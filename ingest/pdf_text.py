@@ -18,6 +18,11 @@ from ingest.loaders import LoadError
 
 
 def extract(path: Path, limits: IngestLimits) -> str:
+    return extract_with_meta(path, limits)[0]
+
+
+def extract_with_meta(path: Path, limits: IngestLimits) -> tuple[str, dict]:
+    """The text, and what the PDF's own information says ({"title", "published"} when present)."""
     args = [sys.executable, "-m", "ingest.pdf_text", str(path), json.dumps(limits.to_dict())]
     try:
         done = subprocess.run(
@@ -39,7 +44,7 @@ def extract(path: Path, limits: IngestLimits) -> str:
         raise LoadError(f"PDF reader failed (exit {done.returncode}); is it corrupt?") from None
     if "error" in result:
         raise LoadError(result["error"])
-    return result["text"]
+    return result["text"], result.get("meta") or {}
 
 
 def _memory_cap(limit: int):
@@ -55,7 +60,7 @@ def _memory_cap(limit: int):
 
 
 # --- the child ---------------------------------------------------------------------------------------
-def _read(path: Path, limits: IngestLimits) -> str:
+def _read(path: Path, limits: IngestLimits) -> tuple[str, dict]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -73,7 +78,7 @@ def _read(path: Path, limits: IngestLimits) -> str:
         count = len(reader.pages)
         if count > limits.max_pages:
             raise LoadError(f"PDF has {count} pages, over the limit of {limits.max_pages}; skipped")
-        return _pages(reader, limits)
+        return _pages(reader, limits), _info(reader)
     except LoadError:
         raise
     except MemoryError:
@@ -101,6 +106,22 @@ def _pages(reader, limits: IngestLimits) -> str:
     return "\n".join(pages)
 
 
+def _info(reader) -> dict:
+    """Title and creation date from the document information dictionary, when they are usable."""
+    out: dict = {}
+    try:
+        info = reader.metadata
+        title = str(info.title or "").strip() if info else ""
+        created = info.creation_date if info else None
+    except Exception:  # noqa: BLE001 - a broken information dictionary only loses the suggestion
+        return out
+    if title and not title.lower().startswith(("microsoft word", "untitled")):
+        out["title"] = title[:500]
+    if created is not None:
+        out["published"] = created.date().isoformat()
+    return out
+
+
 def _configure(limits: IngestLimits) -> None:
     """Every decompression in pypdf stops at the stream limit (pypdf's own default is 75 MB)."""
     n = limits.max_stream_bytes
@@ -126,7 +147,8 @@ def _configure(limits: IngestLimits) -> None:
 def main(argv: list[str]) -> None:
     path, limits = Path(argv[1]), IngestLimits(**json.loads(argv[2]))
     try:
-        out = {"text": _read(path, limits)}
+        text, meta = _read(path, limits)
+        out = {"text": text, "meta": meta}
     except LoadError as e:
         out = {"error": str(e)}
     sys.stdout.write(json.dumps(out))

@@ -177,7 +177,8 @@ def _load(
     if not build.doc_chunks:
         reasons = "; ".join(f"{s['file']}: {s['reason']}" for s in report.skipped)
         raise NothingIndexed(
-            "nothing usable to index: " + (reasons or f"no .md, .txt or .pdf files in {corpus_dir}")
+            "nothing usable to index: "
+            + (reasons or f"no .md, .txt, .pdf, .docx or .html files in {corpus_dir}")
         )
 
 
