@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
     slack_app_token: str = Field("", validation_alias=_env("SLACK_APP_TOKEN"))
     slack_api_base_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_BASE_URL"))
+    # Where files shared with hibot are downloaded from (url_private_download); the bot token is sent
+    # to this origin only. Tests point it at the local fake, like SLACK_API_BASE_URL.
+    slack_files_base_url: str = Field(
+        "https://files.slack.com/", validation_alias=_env("SLACK_FILES_BASE_URL")
+    )
 
     microsoft_app_id: str = Field("", validation_alias=_env("MicrosoftAppId", "MICROSOFT_APP_ID"))
     microsoft_app_password: str = Field(
@@ -45,6 +50,9 @@ class Settings(BaseSettings):
     # Hosts a Teams activity's serviceUrl may name (comma-separated; "*." matches subdomains). Replies
     # and stored references only ever go there. Empty: Microsoft's Bot Framework hosts.
     teams_service_urls: str = Field("", validation_alias=_env("HIBOT_TEAMS_SERVICE_URLS"))
+    # Hosts a file a lead attaches in Teams may be downloaded from (its downloadUrl, HTTPS; same
+    # syntax). Empty: SharePoint and OneDrive, where Teams keeps chat files. Loopback as for the above.
+    teams_file_hosts: str = Field("", validation_alias=_env("HIBOT_TEAMS_FILE_HOSTS"))
     # With no MicrosoftAppId the Teams endpoint is unauthenticated: `hibot serve` then binds 127.0.0.1
     # unless this is set explicitly.
     allow_unauthenticated_teams: bool = Field(

@@ -234,6 +234,7 @@ def test_manifest_declares_exactly_the_command_shortcut_and_events_the_app_handl
         "users:read",
         "reactions:read",  # engagement with weekly prompts
         "files:write",  # the leads digest's chart
+        "files:read",  # documents leads share in their DM (issue 18)
         "im:write",  # the leads digest by DM
         "channels:read",  # Share: is the sharer in the chosen channel (users.conversations)
         "groups:read",

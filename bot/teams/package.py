@@ -82,12 +82,17 @@ def validate_manifest(manifest: dict) -> None:
 
 
 def scope_problems(manifest: dict) -> list[str]:
-    """The bot must be installable where hibot answers; command lists only in the bot's scopes."""
+    """The bot must be installable where hibot answers, and take files; command lists only in the bot's
+    scopes."""
     bots = manifest.get("bots") or []
     if len(bots) != 1:
         return [f"- bots: exactly one bot expected, found {len(bots)}"]
     scopes = set(bots[0].get("scopes") or [])
     problems = [f"- bots/0/scopes: missing {s}" for s in sorted(BOT_SCOPES - scopes)]
+    if (
+        bots[0].get("supportsFiles") is not True
+    ):  # leads send documents in a personal chat (bot/teams/uploads.py)
+        problems.append("- bots/0/supportsFiles: must be true, or leads cannot send hibot documents")
     for i, lst in enumerate(bots[0].get("commandLists") or []):
         extra = set(lst.get("scopes") or []) - scopes
         problems += [f"- bots/0/commandLists/{i}: scope {s} is not one of the bot's" for s in sorted(extra)]

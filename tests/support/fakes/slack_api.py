@@ -7,6 +7,11 @@ the next N calls of a method with HTTP 429 + Retry-After, or with an `ok: false`
 
 Any other path (e.g. a `response_url` the test put in a payload) is recorded and answered `ok`.
 
+It is also files.slack.com: `add_file` hosts a file and returns the file object a `file_share` message
+event carries (`url_private_download` on this server, `size` as stated); a GET of that URL with the
+bot token (`Authorization: Bearer xoxb-…`) gets the bytes, and without it Slack's HTML sign-in page,
+as Slack answers. `files.info` returns the same object. `downloads()` lists the GETs of hosted files.
+
     with FakeSlackAPI() as slack:
         settings = Settings(SLACK_API_BASE_URL=slack.base_url, ...)
         ...
@@ -25,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from tests.support.fakes.file_serving import HostedFile, reply_text, serve
 from tests.support.fakes.loopback import LoopbackServer
 from tests.support.polling import eventually, eventually_async
 
@@ -33,6 +39,8 @@ BOT_ID = "BHIBOTBOT"
 TEAM_ID = "T0HIBOT01"
 API_PREFIX = "/api/"
 UPLOAD_PREFIX = "/upload/v1/"  # where files.getUploadURLExternal sends a file's bytes
+FILES_PREFIX = "/files-pri/"  # files.slack.com's private file URLs
+SIGN_IN_PAGE = "<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>"
 
 
 @dataclass
@@ -65,6 +73,7 @@ class _State:
         default_factory=dict
     )  # user -> channels, for users.conversations
     channels: list[dict] = field(default_factory=list)
+    files: dict[str, tuple[dict, HostedFile]] = field(default_factory=dict)  # download path -> file
     lock: threading.Lock = field(default_factory=threading.Lock)
     ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -121,9 +130,11 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {"Retry-After": str(step.retry_after)} if step.retry_after is not None else {}
             payload = {"ok": False, "error": step.error or "ratelimited"}
             return self._reply(step.status, payload, headers)
+        auth = self.headers.get("Authorization", "")
+        if path.startswith(FILES_PREFIX):
+            return self._file(path, auth)
         if path.startswith("/"):  # a response_url or webhook, not a Web API method
             return self._reply(200, {"ok": True})
-        auth = self.headers.get("Authorization", "")
         if path == "apps.connections.open" and auth.startswith("Bearer xapp-"):
             # Socket Mode's first step; nothing listens at this WebSocket URL (no cloud in tests).
             return self._reply(200, {"ok": True, "url": "ws://127.0.0.1:9/link/?ticket=fake"})
@@ -131,8 +142,21 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(200, {"ok": False, "error": "invalid_auth"})
         return self._reply(200, self._answer(path, body))
 
+    def _file(self, path: str, auth: str) -> None:
+        with self.server.state.lock:
+            hosted = self.server.state.files.get(path)
+        if hosted is None:
+            return reply_text(self, 404, "Not found", "text/plain")
+        if not auth.startswith("Bearer xoxb-"):  # Slack shows its sign-in page, with 200
+            return reply_text(self, 200, SIGN_IN_PAGE, "text/html; charset=utf-8")
+        serve(self, hosted[1])
+
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         state = self.server.state
+        if method == "files.info":
+            with state.lock:
+                found = [f for f, _ in state.files.values() if f["id"] == body.get("file")]
+            return {"ok": True, "file": found[0]} if found else {"ok": False, "error": "file_not_found"}
         if method == "auth.test":
             return {
                 "ok": True,
@@ -248,6 +272,63 @@ class FakeSlackAPI(LoopbackServer["_Server"]):
         that installed the app before it asked for channels:read and groups:read)."""
         with self._server.state.lock:
             self._server.state.memberships[user_id] = list(channels)
+
+    def add_file(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        mimetype: str = "application/pdf",
+        filetype: str = "pdf",
+        size: int | None = None,
+        flood: int | None = None,
+        user: str = "U0CLINIC1",
+    ) -> dict[str, Any]:
+        """Host a file; returns its file object as a `file_share` event carries it. `size` states a size
+        (and never sends a body: a client must refuse it from the number); `flood` streams that many
+        bytes with no length stated instead of `data`."""
+        with self._server.state.lock:
+            file_id = f"F{next(self._server.state.ts):08d}"
+        path = f"{FILES_PREFIX}{TEAM_ID}-{file_id}/download/{name}"
+        hosted = HostedFile(data, mimetype, declared=size, flood=flood)
+        obj = {
+            "id": file_id,
+            "created": int(time.time()),
+            "timestamp": int(time.time()),
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": filetype,
+            "pretty_type": filetype.upper(),
+            "user": user,
+            "user_team": TEAM_ID,
+            "editable": False,
+            "size": size if size is not None else (flood if flood is not None else len(data)),
+            "mode": "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": False,
+            "public_url_shared": False,
+            "display_as_bot": False,
+            "url_private": f"{self.url}{FILES_PREFIX}{TEAM_ID}-{file_id}/{name}",
+            "url_private_download": f"{self.url}{path}",
+            "permalink": f"https://hibot-test.slack.com/files/{user}/{file_id}/{name}",
+        }
+        if flood is not None:
+            del obj["size"]  # the stream's real size is not known up front
+        with self._server.state.lock:
+            self._server.state.files[path] = (obj, hosted)
+        return obj
+
+    def hosted(self, file_obj: dict[str, Any]) -> HostedFile:
+        """The served side of a file `add_file` returned (what was sent)."""
+        path = urlparse(file_obj["url_private_download"]).path
+        with self._server.state.lock:
+            return self._server.state.files[path][1]
+
+    def downloads(self) -> list[Received]:
+        """Every GET of a hosted file's URL."""
+        return [r for r in self.requests if r.path.startswith(FILES_PREFIX)]
 
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
         """The next `times` calls of `method` get HTTP 429 with Retry-After."""
