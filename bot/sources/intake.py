@@ -77,13 +77,7 @@ def check_upload(data: bytes, filename: str, limits: UploadLimits | None = None)
     """The checked document, or UploadRefused saying why not."""
     limits = limits or UploadLimits.from_env()
     name = _safe_name(filename)
-    if not data:
-        raise UploadRefused(f"{name} is empty (0 bytes): send the document again, or a saved copy of it.")
-    if len(data) > limits.max_bytes:
-        raise UploadRefused(
-            f"{name} is {megabytes(len(data))}, over the {megabytes(limits.max_bytes)} limit: "
-            "send a smaller copy (for example, saved without images)."
-        )
+    check_size(len(data), name, limits)
     kind = sniff(data, name)
     text, suggested = _extract(kind, data, name, limits.ingest)
     if len(re.findall(r"[^\W\d_]", PAGE_MARKER.sub("", text))) < MIN_LETTERS:
@@ -106,6 +100,19 @@ def check_upload(data: bytes, filename: str, limits: UploadLimits | None = None)
         suggested=suggested,
         data=data,
     )
+
+
+def check_size(size: int, filename: str, limits: UploadLimits | None = None) -> None:
+    """Refuse by size alone, before a file is downloaded or read (raises UploadRefused)."""
+    limits = limits or UploadLimits.from_env()
+    name = _safe_name(filename)
+    if size <= 0:
+        raise UploadRefused(f"{name} is empty (0 bytes): send the document again, or a saved copy of it.")
+    if size > limits.max_bytes:
+        raise UploadRefused(
+            f"{name} is {megabytes(size)}, over the {megabytes(limits.max_bytes)} limit: "
+            "send a smaller copy (for example, saved without images)."
+        )
 
 
 def sniff(data: bytes, name: str = "the file") -> str:
