@@ -124,7 +124,7 @@ def _change(
             doc_id = store.replace_document(str(doc_id), upload, meta, actor, corpus_ids=known)
         else:
             store.retire_document(str(doc_id), actor, reason, corpus_ids=known)
-        request = request_build(store, reason=f"{action} {doc_id}", requested_by=actor)
+        request = request_build(store, reason=f"{action} {doc_id}", requested_by="operator")
     except LibraryError as e:
         fail(str(e))
     finally:
