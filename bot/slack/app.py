@@ -27,6 +27,7 @@ from bot.slack.help import HELP_RESOLVED
 from bot.slack.render import FEEDBACK_DOWN, FEEDBACK_UP, HELP, MORE, SHARE, SUGGESTION_ACTION
 from bot.slack.request_guard import refusal
 from bot.slack.shared import SHARE_MODAL
+from bot.slack.upload_form import DESCRIBE, UPLOAD_MODAL
 from bot.slack.views import FEEDBACK_MODAL
 
 log = logs.get_logger("hibot.slack")
@@ -67,6 +68,8 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
 
     @app.event("message")
     async def message(body, event, context):
+        if h.uploads.wants(event):  # a file shared in the DM: a lead adding a document
+            return await h.uploads.on_file_share(body, event, context)
         await h.workspace.on_thread_reply(event, context)  # a reply under a weekly prompt counts for leads
         await q.on_message(body, event, context)
 
@@ -126,6 +129,15 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
     async def help_resolved(ack, body):
         await ack()
         await h.help.on_resolved(body)
+
+    @app.action(DESCRIBE)
+    async def describe_document(ack, body):
+        await ack()
+        await h.uploads.on_describe(body)
+
+    @app.view(UPLOAD_MODAL)
+    async def document_submitted(ack, body, view):
+        await h.uploads.on_submitted(body, view, ack)  # acks itself: a field to fix is shown on the modal
 
     @app.view(FEEDBACK_MODAL)
     async def feedback_submitted(ack, body, view):

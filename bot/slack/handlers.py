@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import Any, cast
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -15,7 +16,9 @@ from bot.slack.buttons import SlackButtons
 from bot.slack.delivery import Delivery, Respond
 from bot.slack.help import SlackHelp
 from bot.slack.questions import SlackQuestions
+from bot.slack.uploads import SlackUploads
 from bot.slack.workspace import SlackWorkspace
+from bot.sources.chat_uploads import UploadDesk
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class SlackHandlers:
     buttons: SlackButtons
     workspace: SlackWorkspace
     help: SlackHelp  # "Still need help?" and its Resolved button
+    uploads: SlackUploads  # leads add, replace and retire documents
 
     @classmethod
     def build(
@@ -40,11 +44,13 @@ class SlackHandlers:
             buttons=SlackButtons(delivery, store, client),
             workspace=SlackWorkspace(settings, delivery, store, client),
             help=SlackHelp(settings, store, client),
+            # The composition root's Store has the library's document store too (bot/storage/library_docs.py).
+            uploads=SlackUploads(settings, client, delivery, UploadDesk(cast(Any, store), settings)),
         )
 
     async def on_command(self, command: dict, respond: Respond, context: dict) -> None:
-        """`/hibot prompts …` manages weekly prompts, `/hibot sources` lists the documents; anything else
-        is a question (help included)."""
+        """`/hibot prompts …` manages weekly prompts, `/hibot sources` lists the documents (and `sources
+        retire|replace ID` changes them); anything else is a question (help included)."""
         word, _, rest = (command.get("text") or "").strip().partition(" ")
         if word.lower() == "prompts":
             await self.workspace.on_prompts(command, rest.strip(), respond, context)
@@ -52,5 +58,7 @@ class SlackHandlers:
             await self.workspace.on_leads(command, rest.strip(), respond)
         elif word.lower() == "sources" and not rest.strip():
             await self.workspace.on_sources(command, respond)
+        elif word.lower() == "sources":  # retire ID, replace ID: leads only
+            await self.uploads.on_sources_command(command, rest.strip(), respond)
         else:
             await self.questions.on_command(command, respond, context)

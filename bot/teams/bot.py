@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import Executor
+from typing import Any, cast
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
@@ -19,6 +20,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from bot.config import Settings
 from bot.models import Answer
 from bot.runtime import FOLLOW_UPS, AdapterStore, AnswerEngine, FollowUps
+from bot.sources.chat_uploads import UploadDesk
 from bot.teams.cards import HIBOT_KEY
 from bot.teams.connector import TeamsConnection, entity_dicts
 from bot.teams.engagement import Engagement
@@ -31,6 +33,8 @@ from bot.teams.render import ShareTarget, render_answer
 from bot.teams.replies import PLATFORM, Replies, extra, key, user_id
 from bot.teams.share_targets import ShareTargets
 from bot.teams.submits import Submits
+from bot.teams.upload_card import SUBMIT as LIBRARY_SUBMIT
+from bot.teams.uploads import TeamsUploads, files_of
 
 log = logging.getLogger("hibot.teams")
 
@@ -57,6 +61,10 @@ class HibotTeamsBot:
         self.installs = Installs(store, self.replies)
         self.targets = ShareTargets(store, connection)
         self.submits = Submits(store, connection, self.replies, self.targets)
+        # The composition root's Store has the library's document store too (bot/storage/library_docs.py).
+        self.uploads = TeamsUploads(
+            settings, connection, self.replies, UploadDesk(cast(Any, store), settings)
+        )
         self.invokes = Invokes(
             store, self.replies, self.targets, self.submits, self._ask, still_need_help=self.help
         )
@@ -108,6 +116,11 @@ class HibotTeamsBot:
             return await self.submits.on_share(ctx, value)
         if submitted == "ask":  # a suggestion button: its question, as if typed
             return await self.on_question(ctx, str(value.get("question") or "").strip())
+        if submitted == LIBRARY_SUBMIT:  # a lead's form for a document they sent
+            return await self.uploads.on_submit(ctx, value)
+        files = files_of(a)
+        if files:  # a file attached in the personal chat: a lead adding a document
+            return await self.uploads.on_files(ctx, files)
         question = strip_mentions(a.text, entity_dicts(a), a.recipient.id if a.recipient else None)
         word, rest = first_word(question)
         if word == "prompts":
@@ -116,6 +129,8 @@ class HibotTeamsBot:
             return await self.lead_commands.on_leads(ctx, rest)
         if word in ("sources", "sources?") and not rest.strip():
             return await self.lead_commands.on_sources(ctx)
+        if word == "sources":  # retire ID, replace ID: leads only
+            return await self.uploads.on_sources_command(ctx, rest)
         await self.on_question(ctx, question)
 
     async def on_question(self, ctx: TurnContext, question: str) -> None:
