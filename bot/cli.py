@@ -106,10 +106,22 @@ def ingest(
 ) -> None:
     """Build or update the index from the corpus (incremental; atomic swap when complete)."""
     s = get_settings()
-    report = _ingest(corpus or s.corpus_dir, index or s.index_dir, rebuild, quiet=as_json)
+    corpus, index = corpus or s.corpus_dir, index or s.index_dir
+    store = None
+    if s.database_url:  # shared with the replicas: bot/sources/ingest_publish.py
+        from bot.sources import ingest_publish
+
+        store = ingest_publish.open_shared_store(s)
+        corpus = ingest_publish.corpus_to_ingest(store, corpus, index)
+    report = _ingest(corpus, index, rebuild, quiet=as_json)
+    published = store is not None and ingest_publish.publish_ingested(
+        store, index, report.build_id, report.status == "built"
+    )
     if as_json:
-        out.print_json(json.dumps(report.to_dict()))
+        out.print_json(json.dumps({**report.to_dict(), **({"published": published} if store else {})}))
     else:
+        if published:
+            out.print(f"Published build {report.build_id} to the database: every replica serves it shortly.")
         if report.status == "unchanged":
             out.print(
                 f"Index up to date ({report.chunks} passages from {report.files} files, "

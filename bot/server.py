@@ -24,6 +24,7 @@ from bot.index_watch import IndexWatcher
 from bot.preflight import StartupError, check_data_dir, load_engine, write_problems
 from bot.runtime import LoadedEngine, Runtime, build_runtime
 from bot.runtime import build_senders as build_senders  # `hibot prompts send-due` imports it from here
+from bot.storage import open_store
 
 log = logs.get_logger("hibot.server")
 STATE = web.AppKey("state", dict)
@@ -98,6 +99,7 @@ def create_app(
     app.on_startup.append(_warm)
     if watch_index and settings.index_poll_s > 0:
         app.on_startup.append(_start_index_watch)
+        app.on_startup.append(_start_build_coordinator)
     if start_scheduler:
         app.on_startup.append(lambda a: _start_scheduler(a, clock))
     app.on_shutdown.append(_drain)
@@ -169,6 +171,19 @@ async def _start_index_watch(app: web.Application) -> None:
     state["index_watch_task"] = asyncio.create_task(watcher.run_forever())
 
 
+async def _start_build_coordinator(app: web.Application) -> None:
+    """Builds shared by replicas (bot/sources/coordinator.py): fetch the database's current build into
+    this index (the watcher above swaps it in), and build requested ones when this replica holds the
+    build lease."""
+    from bot.sources.coordinator import BuildCoordinator
+
+    runtime = app[RUNTIME]
+    settings = runtime.settings
+    coordinator = BuildCoordinator(runtime.store, Path(settings.index_dir), Path(settings.corpus_dir))
+    app[STATE]["build_coordinator"] = coordinator
+    app[STATE]["build_task"] = asyncio.create_task(coordinator.run_forever())
+
+
 async def _start_scheduler(app: web.Application, clock=None) -> None:
     state, runtime = app[STATE], app[RUNTIME]
     settings = runtime.settings
@@ -210,7 +225,7 @@ def _digest(runtime: Runtime, kwargs: dict):
 async def _drain(app: web.Application) -> None:
     """Stop taking new work, let in-flight answers finish (bounded), then stop the scheduler."""
     state = app[STATE]
-    for name in ("scheduler_task", "index_watch_task"):
+    for name in ("scheduler_task", "index_watch_task", "build_task"):
         task = state.get(name)
         if task:
             task.cancel()
@@ -234,7 +249,12 @@ def _checked_app(settings: Settings) -> web.Application:
     """The app, after the start-up checks (bot/preflight.py): a fixable problem is one log line."""
     try:
         check_data_dir(settings)
-        return create_app(settings, engine=load_engine(settings), watch_index=True)
+        store = open_store(settings)
+        if settings.index_poll_s > 0:  # serve the build the replicas share (bot/sources/coordinator.py)
+            from bot.sources.coordinator import sync_at_start
+
+            sync_at_start(store, Path(settings.index_dir))
+        return create_app(settings, engine=load_engine(settings), store=store, watch_index=True)
     except StartupError as e:
         log.error("startup_failed", reason=str(e))
         raise SystemExit(1) from None

@@ -250,13 +250,11 @@ class IndexBuildStore(StoreBase):
                         bytes=sum(f.size for f in files),
                     )
                 )
-                conn.execute(
-                    index_build_files.insert(),
-                    [
-                        {"build_id": build_id, "path": f.path, "sha256": f.sha256, "size": f.size}
-                        for f in files
-                    ],
-                )
+                rows = [
+                    {"build_id": build_id, "path": f.path, "sha256": f.sha256, "size": f.size} for f in files
+                ]
+                if rows:
+                    conn.execute(index_build_files.insert(), rows)
             _set_current(conn, self._insert(index_current), build_id, now)
             if token is not None:
                 c = index_build_requests.c
