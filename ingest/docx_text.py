@@ -83,12 +83,12 @@ def _paragraph(p) -> list[str]:
     style = (p.style.name if p.style is not None else "") or ""
     heading = _HEADING.match(style)
     if heading or style == "Title":
-        level = int(heading.group(1)) if heading else 1
-        return ["", "#" * max(1, min(level, 6)) + " " + text, ""]
-    level = _list_level(p, style)
-    if level is not None:
+        rank = int(heading.group(1)) if heading else 1
+        return ["", "#" * max(1, min(rank, 6)) + " " + text, ""]
+    depth = _list_level(p, style)
+    if depth is not None:
         marker = "1." if "number" in style.lower() else "-"
-        return ["  " * level + f"{marker} {text}"]
+        return ["  " * depth + f"{marker} {text}"]
     return ["", text, ""]
 
 

@@ -118,12 +118,12 @@ def _change(
     store = open_store(settings)
     try:
         known = corpus_ids(settings.corpus_dir)
-        if action == "add":
-            doc_id = store.add_document(upload, meta, actor, corpus_ids=known)
-        elif action == "replace":
-            doc_id = store.replace_document(str(doc_id), upload, meta, actor, corpus_ids=known)
-        else:
+        if upload is None:
             store.retire_document(str(doc_id), actor, reason, corpus_ids=known)
+        elif action == "add":
+            doc_id = store.add_document(upload, meta, actor, corpus_ids=known)
+        else:
+            doc_id = store.replace_document(str(doc_id), upload, meta, actor, corpus_ids=known)
         request = request_build(store, reason=f"{action} {doc_id}", requested_by="operator")
     except LibraryError as e:
         fail(str(e))

@@ -58,8 +58,10 @@ class UploadLimits:
         try:
             size = int(float(raw) * MB) if raw else cls.max_bytes
         except ValueError:
-            raise ValueError(f"HIBOT_UPLOAD_MAX_MB must be a number, not {raw!r}") from None
-        return cls(max_bytes=size, ingest=IngestLimits.from_env(env))
+            size = 0
+        if size <= 0:
+            raise ValueError(f"HIBOT_UPLOAD_MAX_MB must be a positive number, not {raw!r}")
+        return cls(max_bytes=size, ingest=IngestLimits.from_env(environ))
 
 
 @dataclass(frozen=True)
