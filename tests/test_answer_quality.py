@@ -240,3 +240,18 @@ def test_a_section_with_subsections_is_summarised_a_line_from_each(engine):
     assert not ans.abstained
     parts = {c.section.split(" > ")[2] for c in ans.citations if c.section}
     assert len(parts) == 3 and all(p.startswith("Enabler ") for p in parts)  # each enabler, once
+
+
+def test_a_page_of_a_document_is_summarised_from_that_page(engine):
+    ans = engine.answer("What's on the second page of the Hunt letter?")
+    assert not ans.abstained
+    assert {c.page for c in ans.citations} == {2}
+    assert "infant mortality" in ans.answer + ans.more  # the letter's page 2 lists the mortality goals
+    assert engine.answer("What's on page 7 of the Hunt letter?").abstained  # it has two pages
+
+
+def test_acknowledgements_and_contact_sections_are_never_quoted(engine, answered):
+    assert answered
+    for _set, _q, ans in answered:
+        sections = [c.section or "" for c in ans.citations]
+        assert not [s for s in sections if re.search(r"acknowledg|get in touch", s, re.I)], ans.question

@@ -85,3 +85,13 @@ def test_a_topic_word_that_is_also_in_a_documents_title_is_still_a_topic(engine)
     assert any("leader" in (c.section or "").lower() for c in ans.citations), [
         c.section for c in ans.citations
     ]
+
+
+def test_a_follow_up_stays_with_the_document_the_conversation_is_about(engine):
+    # "in there": the NHS England strategy's deliverables, not another document's mention of GPs
+    first = "What are the Making the System Work deliverables in the NHSE equality strategy?"
+    follow = engine.answer("anything about GPs in there?", history=[first])
+    assert not follow.abstained
+    assert follow.citations[0].doc_id == "nhse-equality-health-inequalities-strategy"
+    alone = engine.answer("anything about GPs in there?")
+    assert alone.abstained or alone.citations[0].doc_id != "nhse-equality-health-inequalities-strategy"

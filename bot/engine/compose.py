@@ -244,15 +244,16 @@ def render_lines(chosen: list[Unit], number_of: dict[int, int], frames: dict[int
     """Answer text: one line per list item ("- …"), sentences run together, each with its [n]. Text
     in the first person is quoted after its attribution frame, once per run of one source's lines."""
     out: list[str] = []
-    framed = ""
+    run, framed = "", False  # the source of the current run of lines, and whether its frame was given
     for u in chosen:
         n = number_of[u.chunk_index]
         frame = frames.get(u.chunk_index, "")
+        if frame != run:
+            run, framed = frame, False
         quoted = bool(frame) and bool(FIRST_PERSON.search(u.text))
         text = f"“{u.text}”" if quoted else u.text
-        if quoted and frame != framed:
-            text = f"{frame} {text}"
-        framed = frame if frame else ""
+        if quoted and not framed:
+            text, framed = f"{frame} {text}", True
         line = f"- {text} [{n}]" if u.is_list_item else f"{text} [{n}]"
         if out and (line.startswith("- ") or out[-1].lstrip("\n").startswith("- ")):
             out.append("\n" + line)

@@ -103,11 +103,19 @@ def unknown_terms(question: str, vocab: Vocabulary) -> tuple[list[str], list[str
         acronym = word.isupper() and len(word) >= 3 and word not in vocab.capitals
         if word in DOMAIN_SHORTHAND or word.lower() in CHAT_FILLER or (vocab.knows(word) and not acronym):
             continue
+        if word.lower() in CALENDAR:  # "the November 2014 letter": a date, not something unknown
+            continue
         unknown.append(word.lower())
         sentence_start = m.start() == 0 or question[: m.start()].rstrip()[-1:] in {".", "?", "!", ":"}
         if acronym or (word[0].isupper() and not sentence_start):
             names.append(word.lower())
     return unknown, names
+
+
+CALENDAR = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
 
 
 # --- what a question asks for that the passages may not hold -----------------------------------

@@ -67,6 +67,21 @@ PURPOSE = re.compile(
 )
 
 
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+# "page 2 of the Hunt letter", "the second page", "p. 3", "the last page"
+PAGE = re.compile(
+    rf"\b(?:pages?|p\.|pg\.?)\s*(\d{{1,4}})\b|\b({'|'.join(ORDINALS)}|last|final)\s+page\b", re.I
+)
+
+
+# Asks what a document is for: "what was the 2014 letter to the arm's-length bodies for?"
+ASKS_PURPOSE = re.compile(
+    r"^\W*what(?:'s|\s+is|\s+was|\s+were)\b.*\bfor\W*$|\bwhy\s+(?:was|did|were)\b.*\b(?:written|sent|"
+    r"published|issued)\b|\b(?:purpose|point)\s+of\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class Request:
     doc_id: str | None  # the document named, if any
@@ -74,6 +89,18 @@ class Request:
     summary: bool  # asks what the document/section says as a whole (no further topic)
     # Asks the previous question of the document it names ("does the RCP say the same?").
     asks_again: bool = False
+    page: int | None = None  # the page asked about (0: the last page); only with a summary
+
+
+def page_asked(question: str) -> int | None:
+    """The page a question asks about: 2 for "page 2" or "the second page", 0 for "the last page"."""
+    m = PAGE.search(question)
+    if not m:
+        return None
+    if m.group(1):
+        return int(m.group(1))
+    word = m.group(2).lower()
+    return ORDINALS.index(word) + 1 if word in ORDINALS else 0
 
 
 @dataclass(frozen=True)
@@ -121,6 +148,11 @@ class Catalogue:
         self.title_words = {d: frozenset(T.tokenize(str(m.get("title") or ""))) for d, m in documents.items()}
         self.described = {
             d: frozenset(T.tokenize(" ".join([*(m.get("aliases") or []), str(m.get("year") or "")])))
+            for d, m in documents.items()
+        }
+        # what sources.yaml says the document is: words that, in "what was X … for?", describe X
+        self.description = {
+            d: frozenset(T.tokenize(f"{m.get('description') or ''} {m.get('title') or ''}"))
             for d, m in documents.items()
         }
 
@@ -175,17 +207,22 @@ class Catalogue:
             }
         if section:
             named |= set(T.tokenize(section.split(" > ")[-1]))
+        page = page_asked(unnamed) if doc_id else None
+        if page is not None:
+            named |= {"page", "pages", "pg", *ORDINALS, "last", "final"}
         rest = [
             t
             for t in T.tokenize(unnamed)
             if t not in named and t not in REQUEST_WORDS and t not in T.STOPWORDS and not t.isdigit()
         ]
+        if doc_id and section is None and ASKS_PURPOSE.search(question):
+            rest = [t for t in rest if t not in self.description.get(doc_id, frozenset())]
         back = follow_up and bool(REFERS_BACK.search(question.lower().replace("’", "'")))
         # Naming a document or section and asking nothing else of it ("What's the board guide for?",
         # "delivery mechanisms — what are they?") asks what it says.
         summary = not rest and not back
         asks_again = back and doc_id is not None and section is None and all(t in BACK_WORDS for t in rest)
-        return Request(doc_id, section, summary, asks_again)
+        return Request(doc_id, section, summary, asks_again, page if summary else None)
 
 
 def _part(chunk: dict, section: str | None) -> str:
@@ -213,17 +250,22 @@ def _plain(text: str) -> str:
 
 
 def summary_rows(
-    retriever, doc_id: str | None, section: str | None, limit: int
+    retriever, doc_id: str | None, section: str | None, limit: int, page: int | None = None
 ) -> list[tuple[dict, str, bool]]:
     """(passage, sentence, is list item) of the summary, in source order: central, early and
-    purposeful sentences, one per section (one per passage for a section summary)."""
+    purposeful sentences, one per section (one per passage for a section summary). With `page`, of
+    that page of the document only (0: its last page); none when the document has no page numbers."""
     by_chunk, vectors = retriever.units
     if vectors is None:
         return []
+    if page == 0:
+        page = max((c.get("page") or 0 for c in retriever.chunks if c["doc_id"] == doc_id), default=0) or -1
     candidates: list[tuple[dict, str, bool, int]] = []
     for c in retriever.chunks:
         sec = c.get("section") or ""
         if doc_id is not None and c["doc_id"] != doc_id:
+            continue
+        if page is not None and c.get("page") != page:
             continue
         if section is not None and sec != section and not sec.startswith(section + " > "):
             continue
@@ -251,7 +293,7 @@ def summary_rows(
     used: set[str] = set()
     for i in scored:
         c, text = candidates[i][0], candidates[i][1]
-        key = _part(c, section)
+        key = _part(c, section) if page is None else text  # a page is short: any of its lines
         if key not in used and text not in used:  # a sentence repeated in the source is said once
             used.update((key, text))
             picked.append(i)

@@ -147,7 +147,7 @@ class Engine:
         ev = decide.evidence(hits, result.plan, vocab, turn.query, bool(turn.warnings), t.evidence_passages)
         if not hits or not decide.enough(ev, t):
             return self._decline(turn, "no_evidence", result, suggest=True)
-        passages = [h for h in hits if not T.REFERENCE_SECTION.search(h.chunk.get("section") or "")][
+        passages = [h for h in hits if not _reference_or_furniture(h.chunk.get("section") or "")][
             : t.answer_passages
         ]
         if not passages:  # only reference lists were found: they are sources, not answers
@@ -255,7 +255,7 @@ class Engine:
 
     def _summary(self, turn: _Turn, request: Request) -> Answer:
         rows = documents.summary_rows(
-            self.retriever, request.doc_id, request.section, limit=self.tuning.summary_sentences
+            self.retriever, request.doc_id, request.section, self.tuning.summary_sentences, request.page
         )
         if not rows:
             return self._decline(turn, "no_evidence", suggest=True)
@@ -344,6 +344,11 @@ def _prefer_document(hits: list[Hit], doc_id: str | None) -> list[Hit]:
     if not doc_id:
         return hits
     return [h for h in hits if h.chunk["doc_id"] == doc_id] + [h for h in hits if h.chunk["doc_id"] != doc_id]
+
+
+def _reference_or_furniture(section: str) -> bool:
+    """Reference lists are sources, not answers; acknowledgements and contact lines answer nothing."""
+    return bool(T.REFERENCE_SECTION.search(section) or T.FURNITURE_SECTION.search(section))
 
 
 def _first_seen(units: list[Unit]) -> list[int]:

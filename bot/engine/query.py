@@ -56,6 +56,8 @@ DOMAIN_SHORTHAND = {
     "C20P5": "Core20PLUS5",
     "FAQ": "frequently asked questions",
     "FAQs": "frequently asked questions",
+    "AHP": "allied health professional",
+    "AHPs": "allied health professionals",
 }
 # Who is asking, when they say so ("as a midwife", "junior doctor here"): the guidance addresses
 # clinicians, leaders and boards in sections of their own, so the reader's word joins the search.

@@ -169,6 +169,11 @@ class Retriever:
         sig = self.signals(p, qv)
         cand, feats = self.features(p, sig)
         scores = feats @ self.tuning.fusion_vector
+        if history and self.tuning.conversation_document_weight:
+            talked_of = self.conversation_document(history)
+            scores += self.tuning.conversation_document_weight * np.array(
+                [self.chunks[i]["doc_id"] == talked_of for i in cand], dtype="float64"
+            )
         order = [int(cand[j]) for j in np.argsort(-scores, kind="stable")]
         if doc_filter:
             order = [i for i in order if self.chunks[i]["doc_id"] in doc_filter]
@@ -176,6 +181,13 @@ class Retriever:
         hits = self._hits(order, k, sig, score_of)
         timing = {"embed": (t1 - t0) * 1000, "search": (time.perf_counter() - t1) * 1000}
         return SearchResult(hits=hits, plan=p, unit_similarities=sig.unit_sims, timing=timing, vector=qv)
+
+    def conversation_document(self, history: list[str]) -> str | None:
+        """The document the conversation is about: where the previous question's best passage is. A
+        follow-up ("anything about GPs in there?", "what's OHID's role then?") stays with it unless
+        its own words and meaning point clearly elsewhere."""
+        hits = self.search(history[-1], k=1, history=history[-2:-1] or None).hits
+        return hits[0].chunk["doc_id"] if hits else None
 
     def signals(self, p: QueryPlan, qv: np.ndarray) -> Signals:
         """Every passage's closeness to the question by meaning (its vector, its closest sentence)
