@@ -254,3 +254,15 @@ def test_a_build_ingests_the_stored_documents_and_drops_retired_ones(cli, store,
     assert subprocess.run(["diff", "-r", str(staging), str(again)], capture_output=True).returncode == 0
     third = run_ingest(again, index, MODEL)
     assert (third.status, third.build_id) == ("unchanged", second.build_id)
+
+
+@pytest.mark.each_backend
+def test_forgetting_a_lead_keeps_their_documents_but_clears_who_added_them(store):
+    from bot.sources.intake import UploadLimits, check_upload
+
+    upload = check_upload(NEW_GUIDANCE.encode(), "w.md", UploadLimits())
+    doc_id = store.add_document(upload, {"title": "Waiting well"}, "slack:U1")
+    store.retire_document(doc_id, "slack:U2", "withdrawn")
+    store.forget_user("slack", "U1")
+    assert [d.doc_id for d in store.library_documents(include_retired=True)] == [doc_id]
+    assert [c.actor for c in store.library_changes()] == [None, store.hash_user("slack", "U2")]

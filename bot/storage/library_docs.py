@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.base import StoreBase, utcnow
+from bot.storage.base import utcnow
 from bot.storage.library_tables import library_changes, library_documents
+from bot.storage.retention import RetentionStore
 
 META_KEYS = ("title", "publisher", "published", "url", "review_after")
 _SLUG_MAX = 80
@@ -82,7 +83,7 @@ class LibraryState:
     superseded_by: dict[str, str]  # doc_id -> the title of its successor
 
 
-class DocumentStore(StoreBase):
+class DocumentStore(RetentionStore):
     def add_document(
         self, upload: Upload, meta: dict, actor: str, *, corpus_ids: Collection[str] = ()
     ) -> str:
@@ -154,6 +155,15 @@ class DocumentStore(StoreBase):
         c = library_changes.c
         q = select(c.action, c.doc_id, c.new_doc_id, c.title, c.reason, c.actor, c.created).order_by(c.id)
         return self._all(LibraryChange, q)
+
+    def forget_user(self, platform: str, user_id: str) -> int:
+        """The documents and changes stay (the library needs them); who made them is cleared."""
+        n = super().forget_user(platform, user_id)
+        h = self.hash_user(platform, user_id)
+        with self.engine.begin() as conn:
+            for table, column in ((library_documents, "added_by"), (library_changes, "actor")):
+                n += conn.execute(update(table).where(table.c[column] == h).values({column: None})).rowcount
+        return n
 
     # --- helpers --------------------------------------------------------------------------------
     def _insert_document(
