@@ -38,7 +38,7 @@ def html_text(raw: str, limits: IngestLimits) -> tuple[str, dict]:
         article = lxml.html.fragment_fromstring(page.summary(html_partial=True))
         head = lxml.html.document_fromstring(raw)
     except (ParserError, ValueError, TypeError) as e:
-        raise LoadError(f"not a readable web page ({type(e).__name__})") from None
+        raise LoadError(f"its HTML could not be parsed: {type(e).__name__}") from None
     lines = _walk(article)
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     if title and not text.startswith("# "):

@@ -183,7 +183,8 @@ def _refusal(kind: str, name: str, error: LoadError) -> str:
     if "zip archive, not a Word document" in reason:
         return f"{name} is a zip archive, not a Word document: send {ACCEPTED}."
     what = {"pdf": "This PDF", "docx": "This Word document", "html": "This web page"}.get(kind, "This file")
-    return f"{what} ({name}) could not be read: {reason}."
+    again = "save a fresh copy and send it again" if kind == "pdf" else "save it as PDF and send that instead"
+    return f"{what} ({name}) could not be read ({reason}): {again}."
 
 
 def _decode(data: bytes, name: str) -> str:
