@@ -99,7 +99,9 @@ def _ingest(corpus: Path, index: Path, rebuild: bool, quiet: bool):
 
 @app.command()
 def ingest(
-    corpus: Annotated[Path | None, typer.Option(help="Corpus folder (.md, .txt, .pdf).")] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Corpus folder (.md, .txt, .pdf, .docx, .html).")
+    ] = None,
     index: Annotated[Path | None, typer.Option(help="Index folder.")] = None,
     rebuild: Annotated[bool, typer.Option(help="Re-embed everything, ignoring unchanged files.")] = False,
     as_json: JsonOpt = False,
