@@ -228,3 +228,11 @@ def test_a_zip_that_is_not_a_word_document_is_refused_as_such():
         z.writestr("photos/1.txt", "not a document")
     with pytest.raises(UploadRefused, match="a zip archive, not a Word document"):
         check_upload(out.getvalue(), "photos.docx", UploadLimits())
+
+
+def test_a_patients_letter_with_an_nhs_number_is_never_kept_but_guidance_naming_nhs_numbers_is():
+    letter = b"Dear Dr Jones,\n\nRe: Mrs A Patient, NHS number: 943 476 5919.\nShe was seen in clinic today."
+    with pytest.raises(UploadRefused, match="letter.txt has a patient's NHS number in it"):
+        check_upload(letter, "letter.txt", UploadLimits())
+    guidance = b"Record each patient's NHS number and ethnicity at booking; call 0300 311 2233 for help."
+    assert check_upload(guidance, "guidance.txt", UploadLimits()).kind == "text"

@@ -4,7 +4,8 @@ The type is decided by the bytes, never by the file name: PDF, Word (.docx), web
 Markdown or plain text. Refused, each with one sentence the sender can act on (`UploadRefused`):
 empty files, files over HIBOT_UPLOAD_MAX_MB (50), programs and scripts, images, older Office
 formats, archives, zip bombs (judged from the archive's directory, never by unpacking), encrypted
-PDFs, and anything with no text to index (a scanned, image-only PDF). The text comes from the same
+PDFs, anything with no text to index (a scanned, image-only PDF), and anything holding a labelled
+NHS number (a patient's letter or record sent by mistake is never kept). The text comes from the same
 readers `hibot ingest` uses (ingest/): PDFs in the child process with its time and memory limits,
 .docx with python-docx, web pages with readability-lxml; so what was checked is what gets indexed.
 """
@@ -18,6 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.safety.nhs_number import is_valid_nhs_number
 from ingest.limits import MB, IngestLimits, megabytes
 from ingest.loaders import FRONT_MATTER, PAGE_MARKER, LoadError
 
@@ -35,6 +37,12 @@ _IMAGE = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 _ARCHIVE = (b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML = re.compile(rb"\A(?:\s|<!--.*?-->)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+# An NHS number given as one ("NHS number: 943 476 5919", "NHS No 9434765919"): what a patient's
+# letter or record has and published guidance does not. Unlabelled digits are not judged: guidance
+# is full of statistics and phone numbers that pass the check digit by chance.
+_LABELLED_NHS_NUMBER = re.compile(
+    r"\bNHS\s*(?:number|no\.?|num\.?)\s*(?:is\s*)?[:#\-]?\s*(\d{3}[ \-]?\d{3}[ \-]?\d{4})(?![\d])", re.I
+)
 _MARKDOWN = re.compile(r"^(?:#{1,6} \S|[-*+] \S|\d+\. \S|> )|\[[^\]]+\]\([^)]+\)", re.M)
 
 
@@ -89,6 +97,11 @@ def check_upload(data: bytes, filename: str, limits: UploadLimits | None = None)
                 "send a version with selectable text, or run it through OCR first."
             )
         raise UploadRefused(f"{name} has no text in it for hibot to answer from.")
+    if any(is_valid_nhs_number(m.group(1)) for m in _LABELLED_NHS_NUMBER.finditer(text)):
+        raise UploadRefused(
+            f"{name} has a patient's NHS number in it, so hibot did not keep it: "
+            "send published guidance only, never patient records or letters."
+        )
     if kind == "text":
         kind = text_kind(text, name)
     if not suggested.get("title"):
