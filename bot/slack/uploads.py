@@ -29,9 +29,16 @@ from bot.slack.mrkdwn import escape
 from bot.slack.render import SlackMessage
 from bot.slack.upload_form import checked_message, form_metadata, submitted_form, upload_modal
 from bot.sources.builds import on_build_finished
-from bot.sources.chat_uploads import FAILED, NOT_A_LEAD_FILE, DocumentForm, UploadDesk, finished_text
-from bot.sources.downloads import DownloadRefused, fetch_capped, refuse_stated_size
-from bot.sources.intake import CheckedUpload, UploadRefused
+from bot.sources.chat_uploads import (
+    FAILED,
+    NOT_A_LEAD_FILE,
+    DocumentForm,
+    UploadDesk,
+    finished_text,
+    serving,
+)
+from bot.sources.downloads import DownloadRefused, fetch_capped
+from bot.sources.intake import CheckedUpload, UploadRefused, check_size
 
 log = logs.get_logger("hibot.slack")
 FILES_PER_MESSAGE = 3  # a message with more is unusual for guidance; the rest are named, not taken
@@ -120,7 +127,8 @@ class SlackUploads:
     async def _download(self, f: dict) -> bytes:
         if f.get("is_external") or f.get("mode") in ("external", "tombstone"):
             raise DownloadRefused(EXTERNAL, "external")
-        refuse_stated_size(f.get("size"), self.desk.max_bytes)
+        if isinstance(f.get("size"), int):  # Slack states it: refuse by it before downloading anything
+            check_size(f["size"], str(f.get("name") or "The file"), self.desk.limits)
         url = str(f.get("url_private_download") or f.get("url_private") or "")
         got = await fetch_capped(
             url,
@@ -229,7 +237,7 @@ class SlackUploads:
     def on_build_finished(self, request_id: int, notify: dict | None, outcome: str, detail: str) -> None:
         if not notify or notify.get("platform") != PLATFORM or not notify.get("channel"):
             return
-        coro = self._say(str(notify["channel"]), finished_text(notify, outcome, detail))
+        coro = self._tell(notify, outcome, detail)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # called from the build coordinator's own thread
@@ -238,6 +246,11 @@ class SlackUploads:
         task = loop.create_task(coro, name="hibot-slack-build-finished")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _tell(self, notify: dict, outcome: str, detail: str) -> None:
+        if outcome == "live":
+            await serving(self.delivery.engine, detail)
+        await self._say(str(notify["channel"]), finished_text(notify, outcome, detail))
 
     # --- helpers --------------------------------------------------------------------------------
     async def _claim(self, body: dict, channel: str, ts: str) -> bool:

@@ -50,6 +50,7 @@ USAGE = (
 PENDING_TTL_S = 3600
 PENDING_MAX = 8  # checked uploads kept in memory (each up to the upload limit)
 REPLACE_TTL_S = 1800  # `sources replace ID` applies to the lead's next file within half an hour
+LIVE_WAIT_S = 60.0  # how long a "now live" notice waits for this replica to swap the build in
 
 
 class LibraryStore(Protocol):
@@ -58,6 +59,7 @@ class LibraryStore(Protocol):
     def seed_leads(self, ids: list[tuple[str, str]]) -> int: ...
     def is_lead(self, platform: str, user_id: str) -> bool: ...
     def list_leads(self, platform: str | None = None) -> list[Lead]: ...
+    def hash_user(self, platform: str, user_id: str) -> str: ...
     def add_document(self, upload: Any, meta: dict, actor: str, *, corpus_ids: Any = ()) -> str: ...
     def replace_document(
         self, doc_id: str, upload: Any, meta: dict, actor: str, *, corpus_ids: Any = ()
@@ -225,7 +227,7 @@ class UploadDesk:
         request_build(
             self.store,
             reason=f"{what} {title}"[:200],
-            requested_by=actor,
+            requested_by=self.store.hash_user(platform, user),  # never the id in clear
             notify={**notify, "action": what, "title": title, **({"old": old} if form.replaces else {})},
         )
         log.info(
@@ -262,7 +264,7 @@ class UploadDesk:
         request_build(
             self.store,
             reason=f"retire {doc_id}"[:200],
-            requested_by=actor,
+            requested_by=self.store.hash_user(platform, user),  # never the id in clear
             notify={**notify, "action": "retire", "title": title},
         )
         return (
@@ -277,6 +279,18 @@ class UploadDesk:
 
     def _title_of(self, doc_id: str) -> str | None:
         return next((c.title for c in self.choices() if c.doc_id == doc_id), None)
+
+
+async def serving(engine: Any, build_id: str, timeout: float = LIVE_WAIT_S) -> bool:
+    """Wait (bounded) until this replica answers from `build_id`: the coordinator reports a build as
+    live once it is published, and the index watcher swaps it in a moment later. "Now live" is only
+    said when a question asked right after it would be answered from the new build."""
+    deadline = time.monotonic() + timeout
+    while getattr(engine, "build_id", build_id) != build_id:
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.2)
+    return True
 
 
 def finished_text(notify: dict, outcome: str, detail: str) -> str:

@@ -53,12 +53,6 @@ def too_large(size: int | None, max_bytes: int) -> DownloadRefused:
     )
 
 
-def refuse_stated_size(size: object, max_bytes: int) -> None:
-    """Before any download: the platform says how big the file is."""
-    if isinstance(size, int) and size > max_bytes:
-        raise too_large(size, max_bytes)
-
-
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or "").lower(), parts.port

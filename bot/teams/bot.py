@@ -62,9 +62,8 @@ class HibotTeamsBot:
         self.targets = ShareTargets(store, connection)
         self.submits = Submits(store, connection, self.replies, self.targets)
         # The composition root's Store has the library's document store too (bot/storage/library_docs.py).
-        self.uploads = TeamsUploads(
-            settings, connection, self.replies, UploadDesk(cast(Any, store), settings)
-        )
+        desk = UploadDesk(cast(Any, store), settings)
+        self.uploads = TeamsUploads(settings, connection, self.replies, desk, engine)
         self.invokes = Invokes(
             store, self.replies, self.targets, self.submits, self._ask, still_need_help=self.help
         )

@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.models import ConversationGone
 from bot.roles import Roles
 from bot.sources.builds import on_build_finished
-from bot.sources.chat_uploads import FAILED, NOT_A_LEAD_FILE, UploadDesk, finished_text
+from bot.sources.chat_uploads import FAILED, NOT_A_LEAD_FILE, UploadDesk, finished_text, serving
 from bot.sources.downloads import DownloadRefused, fetch_capped
 from bot.sources.intake import CheckedUpload, UploadRefused
 from bot.teams.cards import render_text
@@ -61,8 +61,16 @@ def files_of(a: Activity) -> list[dict[str, Any]]:
 
 
 class TeamsUploads:
-    def __init__(self, settings: Settings, connection: TeamsConnection, replies: Replies, desk: UploadDesk):
+    def __init__(
+        self,
+        settings: Settings,
+        connection: TeamsConnection,
+        replies: Replies,
+        desk: UploadDesk,
+        engine: Any = None,
+    ):
         self.settings = settings
+        self.engine = engine  # the serving engine: "now live" waits until it answers from the build
         self.connection = connection
         self.replies = replies
         self.desk = desk
@@ -188,7 +196,7 @@ class TeamsUploads:
     def on_build_finished(self, request_id: int, notify: dict | None, outcome: str, detail: str) -> None:
         if not notify or notify.get("platform") != PLATFORM or not isinstance(notify.get("reference"), dict):
             return
-        coro = self._tell(notify, finished_text(notify, outcome, detail))
+        coro = self._tell(notify, outcome, detail)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # the coordinator's own thread: hand it to the server's loop
@@ -202,7 +210,10 @@ class TeamsUploads:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _tell(self, notify: dict, text: str) -> None:
+    async def _tell(self, notify: dict, outcome: str, detail: str) -> None:
+        if outcome == "live" and self.engine is not None:
+            await serving(self.engine, detail)
+        text = finished_text(notify, outcome, detail)
         c = self.connection
         try:
             await post_to_conversation(
