@@ -266,3 +266,15 @@ def test_forgetting_a_lead_keeps_their_documents_but_clears_who_added_them(store
     store.forget_user("slack", "U1")
     assert [d.doc_id for d in store.library_documents(include_retired=True)] == [doc_id]
     assert [c.actor for c in store.library_changes()] == [None, store.hash_user("slack", "U2")]
+
+
+def test_the_audit_trail_lists_every_change_with_who_and_when(cli, store, tmp_path):
+    assert "No documents have been added" in cli("changes").output
+    assert cli("add", write(tmp_path, "w.md", NEW_GUIDANCE), "--title", "Waiting well").exit_code == 0
+    assert cli("retire", "board-guide", "--reason", "out of date").exit_code == 0
+    lines = cli("changes").output.splitlines()
+    operator = store.hash_user("cli", getpass.getuser())[:12]
+    assert lines[0].endswith(f"waiting-well added (Waiting well) [by {operator}]")
+    assert lines[1].endswith(f"board-guide retired: out of date [by {operator}]")
+    [added, retired] = json.loads(cli("changes", "--json").output)
+    assert (added["action"], retired["action"], retired["reason"]) == ("add", "retire", "out of date")

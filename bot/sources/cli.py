@@ -2,12 +2,14 @@
 `hibot sources add FILE --title …`, `hibot sources replace ID FILE --title …` and
 `hibot sources retire ID [--reason …]`: the same changes leads make in chat (bot/sources/intake.py
 checks the file, the Store keeps it with an audit row, and a build is requested, after which every
-replica serves it). The actor recorded is `cli:<operating-system user>`, hashed like any other."""
+replica serves it). The actor recorded is `cli:<operating-system user>`, hashed like any other.
+`hibot sources changes [--json]` is that audit trail."""
 
 from __future__ import annotations
 
 import getpass
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -91,6 +93,33 @@ def retire(
 ) -> None:
     """Stop answering from a document (curated or added) from the next build on."""
     _change("retire", doc_id, None, {}, reason, as_json)
+
+
+@sources_app.command("changes")
+def changes(as_json: JsonOpt = False) -> None:
+    """The library's audit trail: every add, replace and retire, who (hashed) and when, oldest first."""
+    from bot.storage import open_store
+
+    store = open_store(get_settings())
+    try:
+        rows = store.library_changes()
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps([{**asdict(c), "created": c.created.isoformat()} for c in rows], indent=2))
+        return
+    if not rows:
+        typer.echo("No documents have been added, replaced or retired.")
+    for c in rows:
+        what = {"add": "added", "replace": "replaced", "retire": "retired"}.get(c.action, c.action)
+        line = f"{c.created:%Y-%m-%d %H:%M} {c.doc_id} {what}"
+        if c.new_doc_id:
+            line += f" by {c.new_doc_id}"
+        if c.title:
+            line += f" ({c.title})"
+        if c.reason:
+            line += f": {c.reason}"
+        typer.echo(line + f" [by {c.actor[:12] if c.actor else 'someone forgotten'}]")
 
 
 def _meta(title, publisher, published, url, review_after) -> dict:
