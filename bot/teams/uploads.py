@@ -47,8 +47,9 @@ def file_hosts(settings: Settings) -> ServiceUrls:
     """SharePoint by default (HIBOT_TEAMS_FILE_HOSTS replaces it); loopback as for serviceUrls (the
     emulator, the tests' fake file host)."""
     listed = tuple(h.strip() for h in settings.teams_file_hosts.split(",") if h.strip())
-    loopback = any(h in LOOPBACK for h in listed) or service_urls(settings).allow_loopback
-    return ServiceUrls(hosts=listed or SHAREPOINT_HOSTS, allow_loopback=loopback)
+    if listed:
+        return ServiceUrls(hosts=listed, allow_loopback=any(h in LOOPBACK for h in listed))
+    return ServiceUrls(hosts=SHAREPOINT_HOSTS, allow_loopback=service_urls(settings).allow_loopback)
 
 
 def files_of(a: Activity) -> list[dict[str, Any]]:
