@@ -37,7 +37,7 @@ def check_archive(data: bytes, limits: IngestLimits) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise LoadError("not a readable Word document (the .docx archive is damaged)") from None
+        raise LoadError("the .docx archive is damaged") from None
     parts = archive.infolist()
     if len(parts) > MAX_PARTS:
         raise ZipBomb(f"the archive holds {len(parts):,} parts, over the limit of {MAX_PARTS:,}")
@@ -64,7 +64,7 @@ def docx_text(data: bytes, limits: IngestLimits) -> tuple[str, dict]:
         styles = {s.style_id: s.name or "" for s in document.styles}
         lines = [line for block in document.iter_inner_content() for line in _block(block, styles)]
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as e:
-        raise LoadError(f"not a readable Word document ({type(e).__name__})") from None
+        raise LoadError(f"its contents could not be opened: {type(e).__name__}") from None
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
     if len(text) > limits.max_chars:
         raise LoadError(f"holds {len(text):,} characters, over the limit of {limits.max_chars:,}")
