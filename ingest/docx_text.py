@@ -63,7 +63,18 @@ def docx_text(data: bytes, limits: IngestLimits) -> tuple[str, dict]:
         # (2,000 paragraphs took 7 s that way).
         styles = {s.style_id: s.name or "" for s in document.styles}
         lines = [line for block in document.iter_inner_content() for line in _block(block, styles)]
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as e:
+    # python-docx trusts the package: a damaged part surfaces as whatever its parser trips on
+    # (XMLSyntaxError, AttributeError, KeyError, ...); each means the same to the person who sent it.
+    except (
+        PackageNotFoundError,
+        zipfile.BadZipFile,
+        SyntaxError,
+        LookupError,
+        ValueError,
+        AttributeError,
+        TypeError,
+        AssertionError,
+    ) as e:
         raise LoadError(f"its contents could not be opened: {type(e).__name__}") from None
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
     if len(text) > limits.max_chars:

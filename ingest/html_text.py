@@ -37,7 +37,16 @@ def html_text(raw: str, limits: IngestLimits) -> tuple[str, dict]:
         title = (page.short_title() or "").strip()
         article = lxml.html.fragment_fromstring(page.summary(html_partial=True))
         head = lxml.html.document_fromstring(raw)
-    except (ParserError, ValueError, TypeError) as e:
+    # readability asserts on some malformed markup, lxml raises its own errors: a refusal either way
+    except (
+        ParserError,
+        SyntaxError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        AssertionError,
+        LookupError,
+    ) as e:
         raise LoadError(f"its HTML could not be parsed: {type(e).__name__}") from None
     lines = _walk(article)
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
