@@ -175,11 +175,14 @@ async def _start_build_coordinator(app: web.Application) -> None:
     """Builds shared by replicas (bot/sources/coordinator.py): fetch the database's current build into
     this index (the watcher above swaps it in), and build requested ones when this replica holds the
     build lease."""
-    from bot.sources.coordinator import BuildCoordinator
+    from bot.sources.coordinator import BuildCoordinator, can_build
 
     runtime = app[RUNTIME]
     settings = runtime.settings
-    coordinator = BuildCoordinator(runtime.store, Path(settings.index_dir), Path(settings.corpus_dir))
+    cannot = await asyncio.to_thread(can_build)
+    coordinator = BuildCoordinator(
+        runtime.store, Path(settings.index_dir), Path(settings.corpus_dir), cannot_build=cannot
+    )
     app[STATE]["build_coordinator"] = coordinator
     app[STATE]["build_task"] = asyncio.create_task(coordinator.run_forever())
 

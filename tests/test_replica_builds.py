@@ -15,7 +15,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from bot.cli import app
 from bot.sources.build_files import fetch_build, local_build, publish_build
 from bot.sources.builds import on_build_finished, request_build
 from bot.sources.coordinator import BuildCoordinator, BuildSettings
@@ -108,19 +110,27 @@ def test_a_failed_build_keeps_the_current_build_and_says_why(store, tmp_path, bu
     assert finished == [(rid, None, "failed", req.detail)]
 
 
-def test_a_published_build_is_fetched_into_another_index_and_current_flips(store, tmp_path, built):
-    one, two = built, tmp_path / "two"
-    build_id = local_build(one) or ""
-    assert publish_build(store, one / "builds" / build_id, published_by="test")
+def test_an_operators_ingest_is_published_and_another_index_fetches_it(
+    store, db_url, tmp_path, built, monkeypatch
+):
+    corpus = write_corpus(
+        tmp_path / "corpus", "\n## Screening\n\nThe Fenwick audit counts missed screenings.\n"
+    )
+    one, two = tmp_path / "one", tmp_path / "two"
+    copy_index(built, one)
+    monkeypatch.setenv("HIBOT_DATABASE_URL", db_url)
+    monkeypatch.setenv("HIBOT_DATA_DIR", str(tmp_path / "data"))
+    result = CliRunner().invoke(app, ["ingest", "--corpus", str(corpus), "--index", str(one), "--json"])
+    report = json.loads(result.stdout)
+    build_id = report["build_id"]
+    assert result.exit_code == 0 and report["status"] == "built" and report["published"] is True
+    assert store.current_index_build() == build_id == local_build(one)
     fetch_build(store, two, build_id)
     assert local_build(two) == build_id
     for f in (one / "builds" / build_id).rglob("*"):
         if f.is_file():
-            assert (
-                two / "builds" / build_id / f.relative_to(one / "builds" / build_id)
-            ).read_bytes() == f.read_bytes()
-    manifest = json.loads((two / "builds" / build_id / "manifest.json").read_text())
-    assert manifest["build_id"] == build_id
+            fetched = two / "builds" / build_id / f.relative_to(one / "builds" / build_id)
+            assert fetched.read_bytes() == f.read_bytes()
 
 
 @pytest.mark.each_backend

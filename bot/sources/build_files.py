@@ -31,10 +31,14 @@ BUILDER_DIR = ".builder"  # inside an index directory: the builder's own index a
 _HASHES: dict[tuple[int, int, int, int], str] = {}  # (device, inode, size, mtime) -> sha256
 
 
+def _inode(path: Path) -> tuple[int, int, int, int]:
+    st = path.stat()
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def file_sha256(path: Path) -> str:
     """The file's hash, computed once per inode: a build's files are hard links shared by builds."""
-    st = path.stat()
-    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    key = _inode(path)
     if key not in _HASHES:
         h = hashlib.sha256()
         with open(path, "rb") as f:
@@ -57,6 +61,16 @@ def build_files(build_dir: Path) -> list[tuple[Path, PublishedFile]]:
             rel = p.relative_to(build_dir).as_posix()
             out.append((p, PublishedFile(rel, file_sha256(p), p.stat().st_size)))
     return out
+
+
+def remember_hashes(build_dir: Path, hashes: dict[str, str]) -> None:
+    """Hashes another process computed for `build_dir`'s files (the build worker's), so fetching
+    that build here links its files without reading them again."""
+    for rel, sha in hashes.items():
+        try:
+            _HASHES[_inode(build_dir / rel)] = sha
+        except OSError:
+            continue
 
 
 def publish_build(store: Any, build_dir: Path, *, published_by: str, token: str | None = None) -> bool:
@@ -152,6 +166,7 @@ def _materialise(store: Any, f: PublishedFile, dest: Path, local: dict[str, list
             out.write(part)
     if h.hexdigest() != f.sha256:
         raise OSError(f"{f.path} of the published build does not match its hash")
+    _HASHES[_inode(dest)] = f.sha256  # the next fetch links this file without reading it again
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

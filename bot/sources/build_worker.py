@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.sources.build_files import BUILDER_DIR, local_build, publish_build
+from bot.sources.build_files import BUILDER_DIR, build_files, local_build, publish_build
 
 
 def materialise(store: Any, corpus_dir: Path, staging_dir: Path) -> Path:
@@ -74,7 +74,14 @@ def build(store: Any, settings: Any, token: str, holder: str) -> dict:
         built = builder / "index" / "builds" / report.build_id
         if not publish_build(store, built, published_by=holder, token=token):
             return {"outcome": "lost", "build_id": report.build_id, "detail": "the build lease was lost"}
-        return {"outcome": "live", "build_id": report.build_id, "detail": ""}
+        embedded = f"{len(report.embedded)} of {len(report.indexed)} documents embedded"
+        return {
+            "outcome": "live",
+            "build_id": report.build_id,
+            "detail": embedded,
+            "ingest_s": round(report.seconds, 1),
+            "hashes": {f.path: f.sha256 for _, f in build_files(built)},  # cached: publish hashed them
+        }
     except Exception as e:  # noqa: BLE001 - whatever broke, the lead is told why and the old build serves
         detail = f"{type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}".rstrip(": ")
         store.fail_build_requests(token, detail)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import logs
-from bot.sources.build_files import fetch_build, local_build, publish_build
+from bot.sources.build_files import BUILDER_DIR, fetch_build, local_build, publish_build, remember_hashes
 from bot.sources.builds import build_finished_callbacks
 
 log = logs.get_logger("hibot.builds")
@@ -48,6 +48,21 @@ class BuildSettings:
     poll_s: float = field(default_factory=lambda: _env_float("HIBOT_BUILD_POLL_S", 2.0))
     lease_s: float = field(default_factory=lambda: _env_float("HIBOT_BUILD_LEASE_S", 60.0))
     attempts: int = field(default_factory=lambda: int(_env_float("HIBOT_BUILD_ATTEMPTS", 3)))
+
+
+def can_build() -> str | None:
+    """None when this install can build an index; else why not (a serving-only install lacks the
+    ingest extra: such a replica fetches builds but never takes the build lease). Asked of the
+    installed distributions, not by importing: serving never imports an ingest package."""
+    from importlib import metadata
+
+    missing = []
+    for dist in ("langchain-text-splitters", "bm25s"):
+        try:
+            metadata.distribution(dist)
+        except metadata.PackageNotFoundError:
+            missing.append(dist)
+    return f"building an index needs the ingest extra ({', '.join(missing)} missing)" if missing else None
 
 
 def replica_name() -> str:
@@ -73,16 +88,26 @@ def sync_at_start(store: Any, index_dir: Path) -> str | None:
 
 
 class BuildCoordinator:
-    def __init__(self, store: Any, index_dir: Path, corpus_dir: Path, settings: BuildSettings | None = None):
+    def __init__(
+        self,
+        store: Any,
+        index_dir: Path,
+        corpus_dir: Path,
+        settings: BuildSettings | None = None,
+        cannot_build: str | None = None,
+    ):
         self.store = store
         self.index_dir = Path(index_dir)
         self.corpus_dir = Path(corpus_dir)
+        self.cannot_build = cannot_build  # why this replica only fetches (see can_build), or None
         self.settings = settings or BuildSettings()
         self.name = replica_name()
         self.fetch_failed: dict[str, float] = {}  # build id -> when it last failed (retried a minute on)
         self.worker: asyncio.subprocess.Process | None = None
 
     async def run_forever(self) -> None:
+        if self.cannot_build:
+            log.warning("index_builds_fetch_only", reason=self.cannot_build)
         while True:
             try:
                 await self.tick()
@@ -94,7 +119,7 @@ class BuildCoordinator:
 
     async def tick(self) -> None:
         await asyncio.to_thread(self.sync)
-        if await asyncio.to_thread(self.store.pending_build_requests):
+        if self.cannot_build is None and await asyncio.to_thread(self.store.pending_build_requests):
             await self.build_if_leader()
 
     # --- every replica: serve the current build -------------------------------------------------
@@ -139,8 +164,11 @@ class BuildCoordinator:
                 result = await self._run_worker(token, lease)
                 ended = await asyncio.to_thread(self.store.build_requests, None, [r.id for r in claimed])
                 self._notify([r for r in ended if r.status in ("live", "failed")])
+                hashes = result.pop("hashes", None) or {}
                 log.info("index_build_ended", requests=[r.id for r in claimed], **result)
                 if result.get("outcome") == "live":
+                    built = self.index_dir / BUILDER_DIR / "index" / "builds" / str(result.get("build_id"))
+                    remember_hashes(built, hashes)
                     await asyncio.to_thread(self.sync)
                     await asyncio.to_thread(self.store.prune_index_builds, KEEP_PUBLISHED, BLOB_GRACE)
         finally:
