@@ -133,6 +133,19 @@ def test_first_person_text_is_attributed_not_presented_as_advice(engine):
     assert "Secretary of State for Health wrote in 2014:" in ans.answer
 
 
+def test_the_authors_we_is_attributed_to_the_publisher(answered):
+    # "We recognise that trusts…" at the head of a line says who "we" is; "we" inside a sentence
+    # ("the conditions in which we are born") is left as it is
+    checked = 0
+    for _set, _q, ans in answered:
+        for line in re.split(r"(?<=\])\s+|\n", ans.answer + "\n" + ans.more):
+            text = line.lstrip("- ")
+            if re.match(r"(?:[^,.“]{3,80},\s+)?[Ww]e (?:recognise|recommend|have recommended)\b", text):
+                raise AssertionError(f"unattributed: {line}")
+            checked += "NHS Providers wrote in 2024: “We " in line
+    assert checked >= 3
+
+
 def test_a_named_document_is_summarised_from_its_own_statements(engine):
     ans = engine.answer("What does the Hunt letter say?")
     assert not ans.abstained

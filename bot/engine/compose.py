@@ -35,6 +35,15 @@ DANGLING = re.compile(
     re.I,
 )
 FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|[Mm]y|[Mm]e)\b")
+# The authors speaking as "we" at the start of a sentence ("We recognise that trusts…", "We have
+# recommended…", "For trusts starting out, we have recommended…"): who "we" is has to be said. A "we"
+# elsewhere is often everyone ("the conditions in which we are born"), so only an opening "we" (after
+# at most one leading clause) with an author's verb counts.
+AUTHOR_WE = re.compile(
+    r"^(?:[^,.]{3,80},\s+)?(?:[Ww]e|[Oo]ur)\s+(?:(?:have|would|also|strongly|therefore|now)\s+)*(?:recommend|recognise|recognize|hope|"
+    r"suggest|encourage|propose|believe|know|want|urge|call|set out|developed|created|found|consulted|"
+    r"aim|intend|expect|acknowledge|welcome|advise|asked|surveyed|heard|recommended|view)\w*\b"
+)
 # Opens by carrying on from a sentence the reader has not seen: fine inside an answer, poor as its start.
 CONNECTIVE = re.compile(
     r"^(?:lastly|finally|also|however|furthermore|additionally|in addition|similarly|therefore|"
@@ -49,6 +58,15 @@ FURNITURE = re.compile(
     r"we would like to thank|for more information|find out more)\b",
     re.I,
 )
+
+
+# A question after a figure ("how many trusts…", "what % of…", "roughly how much…"), and a figure.
+FIGURE_Q = re.compile(
+    r"\bhow (?:many|much)\b|\bwhat (?:%|percent(?:age)?|proportion|share|number|fraction)\b|"
+    r"\b(?:ballpark|roughly|approximately)\b",
+    re.I,
+)
+QUANTITY = re.compile(r"\d\s*%|\bper ?cent\b|£\s*\d|\b\d+\s+in\s+\d+\b|\b\d{2,}\b(?<!\b(?:19|20)\d\d)", re.I)
 
 
 @dataclass(eq=False)
@@ -74,16 +92,31 @@ class Selection:
 
 
 def score_units(
-    units: list[Unit], query_tokens: list[str], idf: dict[str, float], question: str, tuning: Tuning
+    units: list[Unit],
+    query_tokens: list[str],
+    idf: dict[str, float],
+    question: str,
+    tuning: Tuning,
+    own: set[str] | None = None,
+    names: frozenset[str] = frozenset(),
 ) -> None:
+    """Score each sentence for how well it answers. `own`: the question's own terms, when
+    `query_tokens` also holds the previous turn's (a follow-up's own words decide which sentence
+    answers it: "and the Treasury?" after a question about the DHSC); `names`: the words naming the
+    document asked about, which say where to look, not what the answer says."""
     m = DEFINITION_Q.search(question)
     subject = set(T.tokenize(m.group(1) or m.group(2))) if m else set()
     # In "how does the map define X?", "define" asks for a definition; it is not what to look for.
     q = set(query_tokens) - (ASKING_TO_DEFINE if m else set())
-    qweight = math.fsum(idf.get(t, 1.0) for t in q) or 1.0  # fsum: order-free (see Vocabulary.share)
+    q = (q - names) or q
+    weight = {
+        t: idf.get(t, 1.0) * (1.0 if own is None or t in own else tuning.unit_context_weight) for t in q
+    }
+    qweight = math.fsum(weight.values()) or 1.0  # fsum: order-free (see Vocabulary.share)
+    figure = bool(FIGURE_Q.search(question))
     for u in units:
         toks = u.tokens or frozenset(T.tokenize(u.text))
-        overlap = math.fsum(idf.get(t, 1.0) for t in q & toks) / qweight
+        overlap = math.fsum(weight[t] for t in q & toks) / qweight
         # Passage rank matters most; among a passage's sentences, meaning and shared words decide.
         # Meaning catches the sentence that answers a paraphrase; shared words keep exact terms in front.
         u.score = tuning.unit_overlap_weight * overlap
@@ -95,6 +128,8 @@ def score_units(
             u.score += tuning.definition_bonus  # "what is X?" is best answered by what X is
             head = DEFINES.split(u.text, maxsplit=1)[0]
             u.defines = subject <= set(T.tokenize(head)) and len(head.split()) <= len(subject) + 4
+        if figure and QUANTITY.search(u.text):
+            u.score += tuning.figure_bonus  # "how many…?", "what %…?" is answered by a figure
         if u.words < 6:
             u.score -= tuning.short_fragment_penalty
         if CONNECTIVE.match(u.text) or DANGLING.match(u.text):
@@ -183,6 +218,12 @@ def _lead(
         follow = [u for u in items if u.position > best.position][: tuning.max_list_items]
         if follow:
             return [best, *follow]
+    if LIST_INTENT.search(question) and len(items) >= 3 and not best.is_list_item:
+        # "what are the priority objectives?" led by the sentence before the list the passage promises
+        # ("…key areas for action for all trusts to consider:"): the list comes with it
+        promise = [u for u in same if u.text.endswith(":") and u.position == items[0].position - 1]
+        if promise and promise[0].position > best.position and promise[0].score >= 0:
+            return [best, promise[0], *items[: tuning.max_list_items]]
     return _with_antecedent(units, best, set()) or [best]
 
 
@@ -250,7 +291,7 @@ def render_lines(chosen: list[Unit], number_of: dict[int, int], frames: dict[int
         frame = frames.get(u.chunk_index, "")
         if frame != run:
             run, framed = frame, False
-        quoted = bool(frame) and bool(FIRST_PERSON.search(u.text))
+        quoted = bool(frame) and bool(FIRST_PERSON.search(u.text) or AUTHOR_WE.match(u.text))
         text = f"“{u.text}”" if quoted else u.text
         if quoted and not framed:
             text, framed = f"{frame} {text}", True

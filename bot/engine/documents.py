@@ -17,6 +17,7 @@ import numpy as np
 
 from bot.engine import text as T
 from bot.engine.compose import FURNITURE
+from bot.engine.query import DOMAIN_SHORTHAND
 
 # Words of a summary request that are not its topic.
 REQUEST_WORDS = frozenset(
@@ -28,6 +29,7 @@ REQUEST_WORDS = frozenset(
         "document guidance section part chapter whole briefly quick quickly short it its this that there "
         "whats "
         "ideas basically overall generally for me briefly letter draft version one around actually thing"
+        " tl dr tldr nutshell rundown"
         " january february march april may june july august september october november december"
     )
 )
@@ -109,6 +111,9 @@ class _Heading:
     path: str  # "Section II – … > The Enablers"
     plain: str  # the heading's words, lower-case ("the enablers"), to match a quoted heading
     tokens: frozenset[str]
+    # the words of each part of a heading in two ("What is happening? The barriers and enablers"):
+    # its last part names it too ("the section on barriers and enablers")
+    tail: frozenset[str] = frozenset()
 
 
 class Catalogue:
@@ -137,7 +142,7 @@ class Catalogue:
             else None
         )
         self.headings = [
-            _Heading(d, path, _plain(heading), frozenset(T.tokenize(heading)))
+            _Heading(d, path, _plain(heading), frozenset(T.tokenize(heading)), _tail(heading))
             for d, paths in sections.items()
             for path in _with_parents(paths)
             if not SKIP_SECTION.search(path)
@@ -178,18 +183,23 @@ class Catalogue:
         explicit = bool(SECTION_WORD.search(question))
         best, best_score = None, 0.0
         for h in self.headings:
-            if (doc_id and h.doc_id != doc_id) or not h.tokens or not q >= h.tokens:
+            if (doc_id and h.doc_id != doc_id) or not h.tokens:
+                continue
+            words = h.tokens if q >= h.tokens else h.tail if h.tail and q >= h.tail else None
+            if words is None:
                 continue
             named = h.plain in quoted
-            if len(h.tokens) == 1 and not (explicit or named):
+            if len(words) == 1 and not (explicit or named):
                 continue
-            score = len(h.tokens) + (100.0 if named else 0.0)  # quotes name it outright
+            score = len(words) + (100.0 if named else 0.0)  # quotes name it outright
             if score > best_score:
                 best, best_score = h.path, score
         return best
 
     def resolve(self, question: str, follow_up: bool = False) -> Request:
         """The document and section a question names, and whether it asks for a summary of them."""
+        # shorthand as the headings spell it out ("the FAQ" is "Frequently asked questions")
+        question = re.sub(r"\w+", lambda m: DOMAIN_SHORTHAND.get(m.group(0), m.group(0)), question)
         doc_id = self.named_document(question)
         # a document's name is not a heading's words ("the health inequalities policy map")
         unnamed = self.without_names(question)
@@ -225,13 +235,27 @@ class Catalogue:
         return Request(doc_id, section, summary, asks_again, page if summary else None)
 
 
-def _part(chunk: dict, section: str | None) -> str:
-    """The part of the document or section a summary takes one sentence from: the subsection one
-    level below the one asked about (each of "the enablers" gets its line), else the passage."""
+def _part(chunk: dict, section: str | None, below: int = 1) -> str:
+    """The part of the document or section a summary takes one sentence from: the subsection `below`
+    levels below the one asked about (each of "the enablers" gets its line), else the passage."""
     path = chunk.get("section") or ""
     depth = len(section.split(" > ")) if section else 0
     parts = path.split(" > ")
-    return " > ".join(parts[: depth + 1]) if path and len(parts) > depth else chunk["chunk_id"]
+    return " > ".join(parts[: depth + below]) if path and len(parts) > depth else chunk["chunk_id"]
+
+
+def _levels_below(chunks: list[dict], section: str | None) -> int:
+    """How many levels below the request its parts are: one, or two when one level has fewer than
+    three parts ("Barriers and enablers" is two parts, each of four or so: a line from each of those)."""
+    inner = [c for c in chunks if (c.get("section") or "") != (section or "")]  # not its own opening
+    one = {_part(c, section, 1) for c in inner}
+    return 2 if len(one) < 3 and len({_part(c, section, 2) for c in inner}) > len(one) else 1
+
+
+def _tail(heading: str) -> frozenset[str]:
+    """The words of a heading's last part, when a "?" or ":" splits it in two."""
+    parts = [p for p in re.split(r"[?:]", heading) if p.strip()]
+    return frozenset(T.tokenize(parts[-1])) if len(parts) > 1 else frozenset()
 
 
 def heading_of(path: str) -> str:
@@ -289,11 +313,12 @@ def summary_rows(
             -(float(central[i]) + 0.3 / (1 + i / 10) + (0.2 if PURPOSE.search(candidates[i][1]) else 0.0))
         ),
     )
+    below = _levels_below([c for c, *_ in candidates], section)
     picked: list[int] = []
     used: set[str] = set()
     for i in scored:
         c, text = candidates[i][0], candidates[i][1]
-        key = _part(c, section) if page is None else text  # a page is short: any of its lines
+        key = _part(c, section, below) if page is None else text  # a page is short: any of its lines
         if key not in used and text not in used:  # a sentence repeated in the source is said once
             used.update((key, text))
             picked.append(i)

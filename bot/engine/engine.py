@@ -160,7 +160,9 @@ class Engine:
         subject = f"{result.plan.context} {result.plan.text}"
         if decide.missing_figure(turn.query, subject, self.corpus_units, self.retriever.vocabulary.idf):
             return self._decline(turn, "statistics_not_in_guidance", result, suggest=True)
-        score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t)
+        own = set(T.tokenize(result.plan.text)) if turn.history else None
+        names = self.catalogue.described.get(request.doc_id or "", frozenset())
+        score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t, own, names)
         years = {
             ci: int(self.documents.get(h.chunk["doc_id"], {}).get("year") or 0)
             for ci, h in enumerate(passages)

@@ -112,6 +112,8 @@ class Tuning:
     unit_passage_rank_weight: float = 0.6  # the passage's rank: weight / (1 + rank)
     definition_bonus: float = 0.3  # "what is X": the sentence saying what X is
     first_sentence_bonus: float = 0.05
+    unit_context_weight: float = 0.5  # a follow-up's words from the previous turn, against its own (1)
+    figure_bonus: float = 0.3  # a sentence with a figure, for "how many…?" / "what %…?"
     short_fragment_penalty: float = 0.15  # fewer than 6 words rarely answer on their own
     connective_penalty: float = 0.1  # "Lastly, …", "This means …": carries on from an unseen sentence
     min_unit_score: float = 0.2  # a sentence scoring less is not worth adding

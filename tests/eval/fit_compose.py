@@ -30,6 +30,8 @@ GRID = {
     "unit_overlap_weight": [0.25, 0.5, 1.0],
     "unit_passage_rank_weight": [0.3, 0.6, 1.0],
     "definition_bonus": [0.0, 0.3, 0.6],
+    "unit_context_weight": [0.25, 0.5, 1.0],
+    "figure_bonus": [0.0, 0.3, 0.6],
 }
 MARKER = re.compile(r"\s*\[\d+\]")
 
