@@ -14,7 +14,7 @@ import re
 import zipfile
 
 from ingest.limits import IngestLimits, megabytes
-from ingest.loaders import LoadError
+from ingest.load_error import LoadError
 
 MAX_PARTS = 2000
 # Real documents deflate text XML about 5-20 times; a part that claims 100 times its packed size and

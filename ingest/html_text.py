@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ingest.limits import IngestLimits
-from ingest.loaders import LoadError
+from ingest.load_error import LoadError
 
 _BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "aside", "figure", "figcaption"}
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}

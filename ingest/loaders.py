@@ -14,16 +14,15 @@ from pathlib import Path
 
 import yaml
 
+from ingest.docx_text import docx_text
+from ingest.html_text import html_text
 from ingest.limits import IngestLimits, megabytes
+from ingest.load_error import LoadError
 
 SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm"}
 # Curated markdown marks page starts with this comment; PDFs get the same markers from pypdf pages.
 PAGE_MARKER = re.compile(r"<!--\s*page:\s*(\d+)\s*-->")
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
-
-
-class LoadError(Exception):
-    """A file that cannot be indexed, with the reason."""
 
 
 @dataclass
@@ -110,8 +109,6 @@ def load_document(
     if suffix == ".pdf":
         text = _read_pdf(path, limits)
     elif suffix == ".docx":
-        from ingest.docx_text import docx_text
-
         text, props = docx_text(path.read_bytes(), limits)
         # A .docx's created date is when someone started the file, not when it was published.
         meta = {"title": props["title"]} if props.get("title") else {}
@@ -124,8 +121,6 @@ def load_document(
         if len(text) > limits.max_chars:
             raise LoadError(f"holds {len(text):,} characters, over the limit of {limits.max_chars:,}")
         if suffix in (".html", ".htm"):
-            from ingest.html_text import html_text
-
             text, meta = html_text(text, limits)  # the page's title and published date
         else:
             meta, text = _split_front_matter(text)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from ingest.limits import IngestLimits, megabytes
-from ingest.loaders import LoadError
+from ingest.load_error import LoadError
 
 
 def extract(path: Path, limits: IngestLimits) -> str:

@@ -21,6 +21,8 @@ DEFERRED = {
     "bot.prompts": "YAML schema validation and the scheduler: only prompt commands need them",
     "bot.storage": "SQLAlchemy and Alembic: `hibot ask` never touches the database",
     "bot.report": "the store and the report's grouping: only `hibot report` and the digest",
+    "bot.sources.store": "the document store's SQLAlchemy tables: only library changes and builds",
+    "bot.sources.intake": "the patient-data checks and document readers: only a file being added",
     "benchmarks": "the benchmark harness and its fakes: only `hibot bench`",
 }
 

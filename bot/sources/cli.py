@@ -18,6 +18,7 @@ import typer
 from bot.cli_common import JsonOpt, fail, out
 from bot.config import get_settings
 from bot.engine.index import IndexMissing
+from bot.sources.builds import request_build
 from bot.sources.library import library_of_index
 from bot.sources.text import library_text
 
@@ -135,7 +136,6 @@ def _meta(title, publisher, published, url, review_after) -> dict:
 def _change(
     action: str, doc_id: str | None, file: Path | None, meta: dict, reason: str | None, as_json: bool
 ) -> None:
-    from bot.sources.builds import request_build
     from bot.sources.intake import UploadLimits
     from bot.sources.store import corpus_ids
     from bot.storage import open_store

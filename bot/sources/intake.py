@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.safety.nhs_number import is_valid_nhs_number
+from ingest import pdf_text
+from ingest.docx_text import ZipBomb, docx_text
+from ingest.html_text import html_text
 from ingest.limits import MB, IngestLimits, megabytes
 from ingest.loaders import FRONT_MATTER, PAGE_MARKER, LoadError
 
@@ -158,15 +161,11 @@ def _extract(kind: str, data: bytes, name: str, limits: IngestLimits) -> tuple[s
         if kind == "pdf":
             return _pdf(data, name, limits)
         if kind == "docx":
-            from ingest.docx_text import docx_text
-
             return docx_text(data, limits)
         raw = _decode(data, name)
         if len(raw) > limits.max_chars:
             raise LoadError(f"holds {len(raw):,} characters, over the limit of {limits.max_chars:,}")
         if kind == "html":
-            from ingest.html_text import html_text
-
             return html_text(raw, limits)
         return raw, _front_matter(raw)
     except LoadError as e:
@@ -174,8 +173,6 @@ def _extract(kind: str, data: bytes, name: str, limits: IngestLimits) -> tuple[s
 
 
 def _pdf(data: bytes, name: str, limits: IngestLimits) -> tuple[str, dict]:
-    from ingest import pdf_text  # the child process that reads PDFs under the ingest limits
-
     with tempfile.TemporaryDirectory(prefix="hibot-upload-") as tmp:
         path = Path(tmp) / "upload.pdf"
         path.write_bytes(data)
@@ -183,8 +180,6 @@ def _pdf(data: bytes, name: str, limits: IngestLimits) -> tuple[str, dict]:
 
 
 def _refusal(kind: str, name: str, error: LoadError) -> str:
-    from ingest.docx_text import ZipBomb
-
     reason = str(error)
     if isinstance(error, ZipBomb):
         return (
