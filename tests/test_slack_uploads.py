@@ -100,8 +100,11 @@ def test_a_lead_adds_a_pdf_through_the_modal_and_hibot_then_cites_it(slack, stor
             assert live_now["text"] == f"“{TITLE}” is now live: hibot answers from it."
             await srv.event(message("What is the Harrowgate outreach standard?", user=LEAD))
             answer = await posts_after(slack, 3)
+            await srv.event(file_share([shared]))  # the same file again
+            again = await posts_after(slack, 4)
+            assert again["text"].startswith(f"This file is already in hibot's library as “{TITLE}”")
         assert TITLE in json.dumps(answer["blocks"])
-        assert len(slack.downloads()) == 1  # the modal's submit used the checked file, not a second fetch
+        assert len(slack.downloads()) == 2  # the modal's submit used the checked file, not another fetch
 
     run(scenario())
     [doc] = store.library_documents()

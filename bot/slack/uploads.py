@@ -101,6 +101,9 @@ class SlackUploads:
         except UploadRefused as e:
             log.info("library_upload_refused", platform=PLATFORM, reason="check")
             return await self._say(channel, str(e))
+        already = await asyncio.to_thread(self.desk.already_stored, upload.sha256)
+        if already is not None:
+            return await self._say(channel, already)
         self.desk.pending.keep(f"{PLATFORM}:{user}", upload)
         ref = {
             "url": f.get("url_private_download") or f.get("url_private"),
@@ -204,6 +207,9 @@ class SlackUploads:
         """The upload checked when the file arrived; fetched and checked again if this replica does not
         have it (another one took the file, or it restarted), and only if it is the same file."""
         sha = str(ref.get("sha256") or "")
+        already = await asyncio.to_thread(self.desk.already_stored, sha)
+        if already is not None:  # submitted twice: not fetched again
+            raise DownloadRefused(already, "duplicate")
         kept = self.desk.pending.take(f"{PLATFORM}:{user}", sha)
         if kept is not None:
             return kept

@@ -206,11 +206,21 @@ class UploadDesk:
         out += [Choice(s.doc_id, s.title) for s in live if s.doc_id not in seen and not s.superseded_by]
         return sorted((c for c in out if c.doc_id not in gone), key=lambda c: c.title.lower())
 
+    def already_stored(self, sha256: str) -> str | None:
+        """What to say when this very file is already in the library (and not replaced since)."""
+        for d in self.store.library_documents():
+            if d.sha256 == sha256 and not d.superseded_by:
+                return f"This file is already in hibot's library as “{d.title}” ({d.doc_id})."
+        return None
+
     # --- changes --------------------------------------------------------------------------------
     def submit(
         self, form: DocumentForm, upload: CheckedUpload, platform: str, user: str, notify: dict
     ) -> str:
         """Store the document (new, or replacing `form.replaces`) and ask for a build; the reply."""
+        already = self.already_stored(upload.sha256)
+        if already is not None:  # a form sent twice, or the same file sent again
+            return already
         actor = f"{platform}:{user}"
         ids = self.corpus_ids()
         old = None

@@ -115,6 +115,9 @@ class TeamsUploads:
         except UploadRefused as e:
             log.info("library_upload_refused platform=teams reason=check")
             return await self._say(ctx, str(e))
+        already = await asyncio.to_thread(self.desk.already_stored, upload.sha256)
+        if already is not None:
+            return await self._say(ctx, already)
         who = f"{PLATFORM}:{lead}"
         self.desk.pending.keep(who, upload)
         choices = await asyncio.to_thread(self.desk.choices)
@@ -162,6 +165,9 @@ class TeamsUploads:
         """Kept since the file arrived, or fetched and checked again (another replica took it, or this
         one restarted) and accepted only if it is the same file."""
         sha = str(value.get("file_sha256") or "")
+        already = await asyncio.to_thread(self.desk.already_stored, sha)
+        if already is not None:  # the card's button pressed twice: not fetched again
+            raise DownloadRefused(already, "duplicate")
         kept = self.desk.pending.take(f"{PLATFORM}:{lead}", sha)
         if kept is not None:
             return kept
