@@ -9,6 +9,8 @@ import zipfile
 
 import docx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
@@ -236,3 +238,49 @@ def test_a_patients_letter_with_an_nhs_number_is_never_kept_but_guidance_naming_
         check_upload(letter, "letter.txt", UploadLimits())
     guidance = b"Record each patient's NHS number and ethnicity at booking; call 0300 311 2233 for help."
     assert check_upload(guidance, "guidance.txt", UploadLimits()).kind == "text"
+
+
+_DOCX_PARTS = None
+
+
+def _docx_parts() -> dict[str, bytes]:
+    global _DOCX_PARTS
+    if _DOCX_PARTS is None:
+        archive = zipfile.ZipFile(io.BytesIO(word_document()))
+        _DOCX_PARTS = {n: archive.read(n) for n in archive.namelist()}
+    return _DOCX_PARTS
+
+
+def _damaged(data: bytes, edits: list[tuple[int, int]], cut: int | None) -> bytes:
+    out = bytearray(data)
+    for at, value in edits:
+        if out:
+            out[at % len(out)] = value
+    return bytes(out[: cut % (len(out) + 1)] if cut is not None else out)
+
+
+edits = st.lists(st.tuples(st.integers(0, 1 << 20), st.integers(0, 255)), min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(part=st.integers(0, 100), edits=edits, cut=st.none() | st.integers(0, 1 << 20))
+def test_a_damaged_word_document_is_accepted_or_refused_never_an_error(part, edits, cut):
+    parts = _docx_parts()
+    victim = sorted(parts)[part % len(parts)]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, _damaged(data, edits, cut) if name == victim else data)
+    try:
+        check_upload(out.getvalue(), "damaged.docx", UploadLimits())
+    except UploadRefused as e:
+        assert e.message.startswith(("This Word document (damaged.docx)", "damaged.docx"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(st.integers(0, 1 << 20), st.sampled_from(b"<>/&;\"'=!- x")), max_size=10))
+def test_a_malformed_web_page_is_accepted_or_refused_never_an_error(edits):
+    try:
+        check_upload(_damaged(WEB_PAGE, edits, None), "damaged.html", UploadLimits())
+    except UploadRefused:
+        pass
