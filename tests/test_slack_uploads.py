@@ -31,9 +31,9 @@ PAGES = [
 ]
 
 
-def file_share(files: list[dict], user: str = LEAD) -> dict:
+def file_share(files: list[dict], user: str = LEAD, text: str = "") -> dict:
     """A file shared in the DM, as the Events API delivers it."""
-    return message("", subtype="file_share", files=files, upload=False, display_as_bot=False, user=user)
+    return message(text, subtype="file_share", files=files, upload=False, display_as_bot=False, user=user)
 
 
 async def posts_after(slack: FakeSlackAPI, n: int, timeout: float = 30) -> dict:
@@ -171,7 +171,7 @@ def test_each_bad_file_is_refused_with_what_to_do_and_nothing_changes(slack, sto
     nothing_changed(store)
 
 
-def test_someone_who_is_not_a_lead_is_refused_and_their_file_is_never_downloaded(
+def test_someone_who_is_not_a_lead_is_refused_their_file_never_downloaded_and_their_question_answered(
     slack, store, engine, tmp_path
 ):
     settings = settings_for(
@@ -181,9 +181,10 @@ def test_someone_who_is_not_a_lead_is_refused_and_their_file_is_never_downloaded
 
     async def scenario():
         async with SlackServer(settings, engine, store) as srv:
-            await srv.event(file_share([shared], user=NOBODY))
-            refused = await posts_after(slack, 0)
+            await srv.event(file_share([shared], user=NOBODY, text="What is Core20PLUS5?"))
+            refused, answer = [r.body for r in await slack.until("chat.postMessage", 2)]
             assert refused["text"].startswith("Sorry, only health-inequalities leads can add documents")
+            assert "Core20PLUS5" in json.dumps(answer["blocks"])  # their question is still answered
             for command in ("sources retire hunt-letter-2014", "sources replace hunt-letter-2014"):
                 await srv.command(command, slack, user=NOBODY)
             replies = await slack.until("chat.postEphemeral", 2)

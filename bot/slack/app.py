@@ -68,8 +68,9 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
 
     @app.event("message")
     async def message(body, event, context):
-        if h.uploads.wants(event):  # a file shared in the DM: a lead adding a document
-            return await h.uploads.on_file_share(body, event, context)
+        # A file shared in the DM: a lead adding a document (anyone else's words are still answered).
+        if h.uploads.wants(event) and await h.uploads.on_file_share(body, event, context):
+            return
         await h.workspace.on_thread_reply(event, context)  # a reply under a weekly prompt counts for leads
         await q.on_message(body, event, context)
 

@@ -71,17 +71,21 @@ class SlackUploads:
         )
 
     # --- a file arrives -------------------------------------------------------------------------
-    async def on_file_share(self, body: dict, event: dict, context: dict) -> None:
+    async def on_file_share(self, body: dict, event: dict, context: dict) -> bool:
+        """True when the message was a lead's document (its words are a caption, not a question);
+        False when the words, if any, should still be answered (a clinician's screenshot and question:
+        the file is refused, never downloaded, and the question answered as usual)."""
         name_task("upload")
         if not is_from_a_person(event, context.get("bot_user_id"), context.get("bot_id")):
-            return
+            return True
         user, channel, ts = event.get("user") or "", event.get("channel") or "", event.get("ts") or ""
-        if not await self._claim(body, channel, ts):
-            return
         if not await asyncio.to_thread(self.desk.is_lead, PLATFORM, user):
-            log.info("library_upload_refused", platform=PLATFORM, reason="not_a_lead")
-            await self._say(channel, NOT_A_LEAD_FILE)
-            return
+            if await self._claim(body, channel, ts):
+                log.info("library_upload_refused", platform=PLATFORM, reason="not_a_lead")
+                await self._say(channel, NOT_A_LEAD_FILE)
+            return False
+        if not await self._claim(body, channel, ts):
+            return True
         files = event.get("files") or []
         for f in files[:FILES_PER_MESSAGE]:
             await self._take(f, user, channel)
@@ -89,6 +93,7 @@ class SlackUploads:
             await self._say(
                 channel, f"I looked at the first {FILES_PER_MESSAGE} files; send the others again."
             )
+        return True
 
     async def _take(self, f: dict, user: str, channel: str) -> None:
         try:
@@ -261,7 +266,8 @@ class SlackUploads:
     # --- helpers --------------------------------------------------------------------------------
     async def _claim(self, body: dict, channel: str, ts: str) -> bool:
         store = self.delivery.store
-        keys = [k for k in (body.get("event_id"), f"message:{channel}:{ts}" if ts else None) if k]
+        # Keys of their own: the question path claims the event's usual keys when it answers the words.
+        keys = [f"library:{k}" for k in (body.get("event_id"), f"{channel}:{ts}" if ts else None) if k]
         for key in keys:
             if not await asyncio.to_thread(store.claim_event, PLATFORM, key):
                 return False
