@@ -128,11 +128,15 @@ def _table(table) -> list[str]:
 
 
 def _properties(document) -> dict:
-    props = document.core_properties
+    """Title and date from the core properties; a damaged properties part only loses the suggestion."""
+    try:
+        props = document.core_properties
+        title, when = props.title, props.created or props.modified
+    except (SyntaxError, LookupError, ValueError, AttributeError, TypeError):
+        return {}
     out: dict = {}
-    if props.title and props.title.strip():
-        out["title"] = props.title.strip()
-    when = props.created or props.modified
+    if title and title.strip():
+        out["title"] = title.strip()
     if when is not None:
         out["published"] = when.date().isoformat()
     return out
