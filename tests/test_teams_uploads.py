@@ -134,19 +134,21 @@ def test_each_bad_file_is_refused_with_what_to_do_and_nothing_changes(
     nothing_changed(store)
 
 
-def test_someone_who_is_not_a_lead_is_refused_and_their_file_is_never_downloaded(
+def test_someone_who_is_not_a_lead_is_refused_their_file_never_downloaded_and_their_question_answered(
     teams_server, teams_connector, host, store
 ):
     attached = host.add_file("ellery-charter.docx", word_document(TITLE, SECTIONS))
     c = teams_connector
-    assert teams_server.post(personal(c, "", attachments=[attached], **{"from": NOBODY})) in (200, 201)
+    question = personal(c, "What is Core20PLUS5?", attachments=[attached], **{"from": NOBODY})
+    assert teams_server.post(question) in (200, 201)
     assert sent(c, 0).body["text"].startswith("Sorry, only health-inequalities leads can add documents")
+    assert "Core20PLUS5" in json.dumps(sent(c, 1).body)  # their question is still answered
     # a crafted submit (as if from the card) is refused too, and fetches nothing
     forged = {"hibot": SUBMIT, "file_url": attached["content"]["downloadUrl"], "title": "x"}
     assert teams_server.post(personal(c, None, value=forged, **{"from": NOBODY})) in (200, 201)
-    assert sent(c, 1).body["text"].startswith("Sorry, only health-inequalities leads")
+    assert sent(c, 2).body["text"].startswith("Sorry, only health-inequalities leads")
     assert teams_server.post(personal(c, "sources retire hunt-letter-2014", **{"from": NOBODY})) in (200, 201)
-    assert "only health-inequalities leads can retire" in sent(c, 2).body["text"]
+    assert "only health-inequalities leads can retire" in sent(c, 3).body["text"]
     assert host.downloads() == []
     nothing_changed(store)
 

@@ -117,10 +117,10 @@ class HibotTeamsBot:
             return await self.on_question(ctx, str(value.get("question") or "").strip())
         if submitted == LIBRARY_SUBMIT:  # a lead's form for a document they sent
             return await self.uploads.on_submit(ctx, value)
-        files = files_of(a)
-        if files:  # a file attached in the personal chat: a lead adding a document
-            return await self.uploads.on_files(ctx, files)
         question = strip_mentions(a.text, entity_dicts(a), a.recipient.id if a.recipient else None)
+        files = files_of(a)  # a file attached in the personal chat: a lead adding a document
+        if files and (await self.uploads.on_files(ctx, files) or not question.strip()):
+            return  # anyone else's file is refused, and the words sent with it answered below
         word, rest = first_word(question)
         if word == "prompts":
             return await self.on_prompts_command(ctx, rest)

@@ -91,19 +91,24 @@ class TeamsUploads:
         return await asyncio.to_thread(lambda: next((i for i in ids if roles.is_lead(PLATFORM, i)), None))
 
     # --- a file arrives -------------------------------------------------------------------------
-    async def on_files(self, ctx: TurnContext, files: list[dict[str, Any]]) -> None:
+    async def on_files(self, ctx: TurnContext, files: list[dict[str, Any]]) -> bool:
+        """True when the message was a lead's document (its words are a caption); False for anyone
+        else: the file is refused without being downloaded, and their words may still be answered."""
         self.loop = asyncio.get_running_loop()
         a = ctx.activity
         lead = await self._lead(a)
         if lead is None:
             log.info("library_upload_refused platform=teams reason=not_a_lead")
-            return await self._say(ctx, NOT_A_LEAD_FILE)
+            await self._say(ctx, NOT_A_LEAD_FILE)
+            return False
         if a.conversation.conversation_type != "personal":
-            return await self._say(ctx, PERSONAL_ONLY)
+            await self._say(ctx, PERSONAL_ONLY)
+            return True
         for f in files[:FILES_PER_MESSAGE]:
             await self._take(ctx, f, lead)
         if len(files) > FILES_PER_MESSAGE:
             await self._say(ctx, f"I looked at the first {FILES_PER_MESSAGE} files; send the others again.")
+        return True
 
     async def _take(self, ctx: TurnContext, f: dict[str, Any], lead: str) -> None:
         url, name = str(f["content"].get("downloadUrl") or ""), str(f["name"])
