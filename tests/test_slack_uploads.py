@@ -236,3 +236,37 @@ def test_a_lead_replaces_a_curated_document_and_retires_another_from_chat(slack,
     requests = store.build_requests()
     assert [r.notify["action"] for r in requests] == ["replace", "retire"]
     assert all(r.notify["channel"] for r in requests)
+
+
+def test_a_build_that_fails_leaves_the_old_index_serving_and_tells_the_lead(
+    slack, store, engine, live, tmp_path, monkeypatch
+):
+    corpus, index = live
+    monkeypatch.setenv("HIBOT_MODEL", "no-such-embedding-model")  # the build worker cannot embed
+    settings = settings_for(
+        slack,
+        tmp_path,
+        HIBOT_LEADS=f"slack:{LEAD}",
+        HIBOT_INDEX_DIR=str(index),
+        HIBOT_CORPUS_DIR=str(corpus),
+        HIBOT_INDEX_POLL_S="0.2",
+    )
+
+    async def scenario():
+        srv = SlackServer(settings, engine, store)
+        srv.app = create_app(settings, engine=engine, store=store, start_scheduler=False, watch_index=True)
+        async with srv:
+            await srv.command("sources retire health-inequalities-policy-map", slack, user=LEAD)
+            [said] = await slack.until("chat.postEphemeral", 1)
+            assert said.body["text"].startswith("Retiring “The Health Inequalities Policy Map”")
+            told = await posts_after(slack, 0, timeout=90)
+        assert told["channel"] == LEAD  # in their DM with hibot
+        assert told["text"].startswith(
+            "I couldn't rebuild the index with “The Health Inequalities Policy Map”"
+        )
+        assert "still answering from the documents it had before" in told["text"]
+
+    run(scenario())
+    assert (index / "CURRENT").read_text().strip() == engine.build_id  # the old build still serves
+    [request] = store.build_requests()
+    assert request.status == "failed"
