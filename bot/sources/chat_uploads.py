@@ -308,7 +308,7 @@ def finished_text(notify: dict, outcome: str, detail: str) -> str:
     title = str(notify.get("title") or "the document")
     action = notify.get("action")
     if outcome != "live":
-        why = f" ({detail[:200]})" if detail else ""  # B's reason, for whoever checks the log
+        why = f" ({detail[:200]})" if detail else ""  # the build's reason, for whoever checks the log
         return (
             f"I couldn't rebuild the index with “{title}”{why}. hibot is still answering from the "
             "documents it had before; please ask an administrator to check the server log."
