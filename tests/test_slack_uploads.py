@@ -14,6 +14,7 @@ import pytest
 
 from bot.server import create_app
 from bot.slack.upload_form import DESCRIBE
+from tests.support.fakes.file_host import FakeFileHost
 from tests.support.fakes.slack_api import FakeSlackAPI
 from tests.support.slack import DM, USER, SlackServer, message, run, settings_for
 from tests.support.slack_payloads import block_action, button_value, posted_message, view_payload
@@ -270,3 +271,30 @@ def test_a_build_that_fails_leaves_the_old_index_serving_and_tells_the_lead(
     assert (index / "CURRENT").read_text().strip() == engine.build_id  # the old build still serves
     [request] = store.build_requests()
     assert request.status == "failed"
+
+
+def test_a_file_anywhere_but_slacks_file_host_is_never_fetched_and_never_gets_the_token(
+    slack, store, engine, tmp_path
+):
+    settings = settings_for(
+        slack, tmp_path, HIBOT_LEADS=f"slack:{LEAD}", SLACK_FILES_BASE_URL=slack.url + "/"
+    )
+    with FakeFileHost() as elsewhere:
+        foreign = elsewhere.add_file("guidance.pdf", text_pdf(PAGES))
+        pointed = {
+            **slack.add_file("guidance.pdf", b"%PDF" * 500),
+            "url_private_download": foreign["content"]["downloadUrl"],
+        }
+        redirected = slack.add_file("moved.pdf", b"%PDF" * 500, redirect=foreign["content"]["downloadUrl"])
+
+        async def scenario():
+            async with SlackServer(settings, engine, store) as srv:
+                for n, shared in enumerate((pointed, redirected)):
+                    await srv.event(file_share([shared]))
+                    reply = await posts_after(slack, n)
+                    assert reply["text"] == "I can only take files shared in Slack itself."
+
+        run(scenario())
+        assert elsewhere.downloads() == []  # neither the URL in the event nor the redirect was followed
+    assert len(slack.downloads()) == 1  # only the redirecting Slack URL itself
+    nothing_changed(store)

@@ -21,6 +21,7 @@ class HostedFile:
     content_type: str = "application/octet-stream"
     declared: int | None = None  # a Content-Length to state instead of sending the body
     flood: int | None = None  # stream this many bytes (chunked, no length) instead of `data`
+    redirect: str | None = None  # answer 302 to this URL instead
     sent: int = 0  # body bytes written so far, over every request
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -31,6 +32,12 @@ class HostedFile:
 
 def serve(handler: BaseHTTPRequestHandler, f: HostedFile) -> None:
     """Answer GET for the file (the caller has checked the request may have it)."""
+    if f.redirect is not None:
+        handler.send_response(302)
+        handler.send_header("Location", f.redirect)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+        return
     if f.declared is not None:
         handler.send_response(200)
         handler.send_header("Content-Type", f.content_type)

@@ -282,15 +282,16 @@ class FakeSlackAPI(LoopbackServer["_Server"]):
         filetype: str = "pdf",
         size: int | None = None,
         flood: int | None = None,
+        redirect: str | None = None,
         user: str = "U0CLINIC1",
     ) -> dict[str, Any]:
         """Host a file; returns its file object as a `file_share` event carries it. `size` states a size
         (and never sends a body: a client must refuse it from the number); `flood` streams that many
-        bytes with no length stated instead of `data`."""
+        bytes with no length stated instead of `data`; `redirect` answers 302 to that URL."""
         with self._server.state.lock:
             file_id = f"F{next(self._server.state.ts):08d}"
         path = f"{FILES_PREFIX}{TEAM_ID}-{file_id}/download/{name}"
-        hosted = HostedFile(data, mimetype, declared=size, flood=flood)
+        hosted = HostedFile(data, mimetype, declared=size, flood=flood, redirect=redirect)
         obj = {
             "id": file_id,
             "created": int(time.time()),
