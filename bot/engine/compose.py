@@ -76,6 +76,7 @@ class Unit:
     position: int  # order within the passage
     is_list_item: bool
     tokens: frozenset = frozenset()
+    heading: frozenset = frozenset()  # the words of its section's own heading ("HM Treasury")
     similarity: float | None = None  # cosine of the question to this unit, when the index stores unit vectors
     score: float = 0.0
     defines: bool = False  # opens with what a "what is X?" question asks about, then "is/are/means…"
@@ -117,6 +118,8 @@ def score_units(
     for u in units:
         toks = u.tokens or frozenset(T.tokenize(u.text))
         overlap = math.fsum(weight[t] for t in q & toks) / qweight
+        # a bullet under "HM Treasury" is about the Treasury though it never names it
+        overlap += tuning.unit_heading_weight * math.fsum(weight[t] for t in (q & u.heading) - toks) / qweight
         # Passage rank matters most; among a passage's sentences, meaning and shared words decide.
         # Meaning catches the sentence that answers a paraphrase; shared words keep exact terms in front.
         u.score = tuning.unit_overlap_weight * overlap
@@ -134,8 +137,20 @@ def score_units(
             u.score -= tuning.short_fragment_penalty
         if CONNECTIVE.match(u.text) or DANGLING.match(u.text):
             u.score -= tuning.connective_penalty
+        if _names_only(u.text):
+            u.score -= tuning.names_only_penalty
         if T.is_reference(u.text) or FURNITURE.search(u.text):
             u.score = -1.0
+
+
+_SMALL_WORDS = frozenset("of and the for in on to at with a an".split())
+
+
+def _names_only(text: str) -> bool:
+    """A line of names and titles, no sentence: a letter's list of addressees ("Sir Gordon Duff/Dr Ian
+    Hudson, Medicines & Healthcare Regulatory Agency …"). It answers who a letter went to, nothing else."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’&-]*", text) if w.lower() not in _SMALL_WORDS]
+    return len(words) >= 8 and sum(1 for w in words if w[0].isupper()) >= 0.9 * len(words)
 
 
 def select(

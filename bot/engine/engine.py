@@ -202,6 +202,7 @@ class Engine:
         sims = result.unit_similarities
         units: list[Unit] = []
         for ci, hit in enumerate(passages):
+            heading = frozenset(T.tokenize(documents.heading_of(hit.chunk.get("section") or "")))
             stored = by_chunk.get(hit.chunk_id)
             rows = (
                 stored
@@ -217,6 +218,7 @@ class Engine:
                         position=pos,
                         is_list_item=item,
                         tokens=frozenset(T.tokenize(text)),
+                        heading=heading,
                         similarity=sim,
                     )
                 )

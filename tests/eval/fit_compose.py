@@ -32,6 +32,7 @@ GRID = {
     "definition_bonus": [0.0, 0.3, 0.6],
     "unit_context_weight": [0.25, 0.5, 1.0],
     "figure_bonus": [0.0, 0.3, 0.6],
+    "unit_heading_weight": [0.0, 0.5, 1.0],
 }
 MARKER = re.compile(r"\s*\[\d+\]")
 
