@@ -255,7 +255,15 @@ def seed_index(index: Path) -> None:
     (index / "CURRENT").write_text(build)
 
 
-def phase_add(replicas, connector, env, work, rate) -> dict:
+def since_request(url: str, request: int, t_add: float, seen: dict[int, float]) -> dict[int, float]:
+    """`seen` (seconds from the add command) counted from the request's row instead: what a lead
+    waits after hibot says "Added" (the command's own start-up is not part of it)."""
+    sql = f"select extract(epoch from created) from index_build_requests where id = {int(request)}"
+    created = float(db_rows(url, sql)[0][0])
+    return {n: round(t_add + s - created, 1) for n, s in seen.items()}
+
+
+def phase_add(replicas, connector, env, work, rate, url) -> dict:
     old = replicas[0].build() or ""
     load = Load(replicas, connector, rate)
     t_load = time.time()
@@ -280,6 +288,7 @@ def phase_add(replicas, connector, env, work, rate) -> dict:
         "request": request,
         "add_command_s": round(added_s, 1),
         "new_build_visible_s": seen,
+        "visible_after_request_s": since_request(url, request, t_add, seen),
         "cited": {r.n: cites(r, connector, question, title) for r in replicas},
         "load": load.summary(windows),
         "builds": [r.build() for r in replicas],
@@ -324,6 +333,7 @@ def phase_kill(replicas, connector, env, work, url) -> dict:
         "request_after": [tuple(r) for r in rows],
         "published_builds_added": db_rows(url, "select count(*) from index_builds")[0][0] - published_before,
         "new_build_visible_s": seen,
+        "visible_after_request_s": since_request(url, request, t_add, seen),
         "cited": {r.n: cites(r, connector, question, title) for r in replicas},
     }
 
@@ -354,7 +364,7 @@ def main(rate: float = 20, lease: float = 20) -> dict:
         report["start_s"] = {
             r.n: round(r.start(), 1) for r in replicas
         }  # 2 fetches 1's build from the database
-        report["add"] = phase_add(replicas, connector, env, work, rate)
+        report["add"] = phase_add(replicas, connector, env, work, rate, cluster.url)
         report["kill"] = phase_kill(replicas, connector, env, work, cluster.url)
     finally:
         for r in replicas:

@@ -73,6 +73,24 @@ def remember_hashes(build_dir: Path, hashes: dict[str, str]) -> None:
             continue
 
 
+def remember_published(store: Any, index_dir: Path) -> None:
+    """The hashes the database lists for the build this index serves (published from or fetched
+    into it; builds are never changed in place): every hard link of its files then needs no read."""
+    serving = local_build(index_dir)
+    if serving is None:
+        return
+    build = Path(index_dir) / "builds" / serving
+    listed = store.index_build_file_list(serving)
+    remember_hashes(build, {f.path: f.sha256 for f in listed if _size(build / f.path) == f.size})
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
 def publish_build(store: Any, build_dir: Path, *, published_by: str, token: str | None = None) -> bool:
     """Store `build_dir`'s files and record it as the current build (with `token`: only while that
     build lease holds, ending its requests as live). False when the lease was lost."""
@@ -107,6 +125,7 @@ def fetch_build(store: Any, index_dir: Path, build_id: str) -> Path:
     files = store.index_build_file_list(build_id)
     if not files:
         raise LookupError(f"build {build_id} has no files in the database")
+    remember_published(store, index_dir)
     with ingest_lock(index_dir, wait_s=30):
         final = index_dir / "builds" / build_id
         if final.is_dir() and _complete(final, files):
