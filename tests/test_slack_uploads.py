@@ -227,6 +227,9 @@ def test_a_lead_replaces_a_curated_document_and_retires_another_from_chat(slack,
             )
             retired = (await slack.until("chat.postEphemeral", 2))[-1].body["text"]
             assert retired.startswith("Retiring “The Health Inequalities Policy Map”")
+            await srv.command("sources retire health-inequalities-policy-map", slack, user=LEAD)
+            again = (await slack.until("chat.postEphemeral", 3))[-1].body["text"]
+            assert again == "'health-inequalities-policy-map' is already retired."
 
     run(scenario())
     changes = [(c.action, c.doc_id, c.reason) for c in store.library_changes()]

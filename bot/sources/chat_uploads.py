@@ -30,7 +30,8 @@ from bot.sources.intake import CheckedUpload, UploadLimits, check_upload
 from bot.sources.library import library_of_index
 from bot.sources.store import corpus_ids
 from bot.storage.leads import Lead
-from bot.storage.library_docs import LibraryDocument, LibraryError
+from bot.storage.library_docs import LibraryDocument, LibraryError, LibraryState
+from ingest.loaders import load_sources
 
 log = logs.get_logger("hibot.sources")
 
@@ -68,6 +69,7 @@ class LibraryStore(Protocol):
         self, doc_id: str, actor: str, reason: str | None = None, *, corpus_ids: Any = ()
     ) -> None: ...
     def library_documents(self, include_retired: bool = False) -> list[LibraryDocument]: ...
+    def library_state(self) -> LibraryState: ...
 
 
 @dataclass(frozen=True)
@@ -193,18 +195,24 @@ class UploadDesk:
         )
 
     def choices(self) -> list[Choice]:
-        """Documents a new one may replace: the live build's and those stored since, not retired or
-        already replaced."""
-        stored = self.store.library_documents()
-        seen = {d.doc_id for d in stored}
-        gone = {d.doc_id for d in stored if d.superseded_by}
-        out = [Choice(d.doc_id, d.title) for d in stored if not d.superseded_by]
+        """Documents a new one may replace or that may be retired: those stored, those of the live
+        build and the curated corpus's, less any retired or already replaced."""
+        titles = {d.doc_id: d.title for d in self.store.library_documents()}
         try:
             live = library_of_index(self.settings.index_dir).sources
-        except Exception:  # noqa: BLE001 - no build yet: only the stored documents can be chosen
+        except Exception:  # noqa: BLE001 - no build here yet: the stored and curated documents
             live = []
-        out += [Choice(s.doc_id, s.title) for s in live if s.doc_id not in seen and not s.superseded_by]
-        return sorted((c for c in out if c.doc_id not in gone), key=lambda c: c.title.lower())
+        for s in live:
+            titles.setdefault(s.doc_id, s.title)
+        curated = corpus_ids(Path(self.settings.corpus_dir))
+        for entry in load_sources(Path(self.settings.corpus_dir)).values():
+            doc_id = str(entry.get("id") or "")
+            if doc_id in curated:
+                titles.setdefault(doc_id, str(entry.get("title") or doc_id))
+        state = self.store.library_state()
+        gone = set(state.retired) | set(state.superseded_by)
+        out = [Choice(doc_id, title) for doc_id, title in titles.items() if doc_id not in gone]
+        return sorted(out, key=lambda c: c.title.lower())
 
     def already_stored(self, sha256: str) -> str | None:
         """What to say when this very file is already in the library (and not replaced since)."""
@@ -259,6 +267,11 @@ class UploadDesk:
             return f"Name the document: `sources {word} ID` (`sources` lists the IDs)."
         title = self._title_of(doc_id)
         if title is None:
+            state = self.store.library_state()
+            if doc_id in state.retired:
+                return f"'{doc_id}' is already retired."
+            if doc_id in state.superseded_by:
+                return f"'{doc_id}' was already replaced by “{state.superseded_by[doc_id]}”; {word} that one."
             return f"There is no document '{doc_id}' in hibot's library; `sources` lists the IDs."
         if word == "replace":
             self.pending.will_replace(f"{platform}:{user}", doc_id)
