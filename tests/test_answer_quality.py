@@ -90,6 +90,11 @@ def test_no_sentence_twice_no_section_twice_no_raw_markdown_and_answers_are_shor
             continue
         sentences = [norm(s) for s, _ in answer_lines(quoted(ans)) + answer_lines(ans.more)]
         assert len(sentences) == len(set(sentences)), (q["id"], "a sentence repeated")
+        short = [norm(s) for s, _ in answer_lines(quoted(ans))]
+        assert not [a for a in ans.actions if any(s in norm(a.text) for s in short)], (
+            q["id"],
+            "action repeats",
+        )
         sources = [(c.doc_id, c.section or c.page) for c in ans.citations]
         assert len(sources) == len(set(sources)), (q["id"], "a source section listed twice")
         assert "**" not in ans.answer + ans.more and "](" not in ans.answer + ans.more, q["id"]

@@ -100,11 +100,13 @@ def score_units(
     tuning: Tuning,
     own: set[str] | None = None,
     names: frozenset[str] = frozenset(),
+    named_passages: frozenset[int] = frozenset(),
 ) -> None:
     """Score each sentence for how well it answers. `own`: the question's own terms, when
     `query_tokens` also holds the previous turn's (a follow-up's own words decide which sentence
     answers it: "and the Treasury?" after a question about the DHSC); `names`: the words naming the
-    document asked about, which say where to look, not what the answer says."""
+    document asked about, which say where to look, not what the answer says; `named_passages`: that
+    document's passages, whose sentences answer a question put to it before another's do."""
     m = DEFINITION_Q.search(question)
     subject = set(T.tokenize(m.group(1) or m.group(2))) if m else set()
     # In "how does the map define X?", "define" asks for a definition; it is not what to look for.
@@ -127,6 +129,7 @@ def score_units(
             u.score += tuning.unit_similarity_weight * u.similarity
         u.score += tuning.unit_passage_rank_weight / (1 + u.chunk_index)
         u.score += tuning.first_sentence_bonus if u.position == 0 else 0.0
+        u.score += tuning.named_document_bonus if u.chunk_index in named_passages else 0.0
         if subject and subject <= toks and DEFINES.search(u.text):
             u.score += tuning.definition_bonus  # "what is X?" is best answered by what X is
             head = DEFINES.split(u.text, maxsplit=1)[0]
@@ -180,7 +183,7 @@ def select(
     # A definition first for "what is X?": the best sentence that says what X is, when one was found.
     best = next((u for u in ranked if u.defines), ranked[0])
     short = _lead(units, best, question, tuning, continued or {})
-    seen = {_key(u.text) for u in short}
+    seen = {key(u.text) for u in short}
     more: list[Unit] = []
     for target, limit, cap, same, other in (
         (short, tuning.short_words, tuning.max_short_words, tuning.short_same, tuning.short_other),
@@ -195,7 +198,7 @@ def select(
             words = sum(x.words for x in chosen)
             if sum(x.words for x in target) >= limit or words >= tuning.max_full_words:
                 break
-            if _key(u.text) in seen or u.score < tuning.min_unit_score or u.text.endswith(":"):
+            if key(u.text) in seen or u.score < tuning.min_unit_score or u.text.endswith(":"):
                 continue
             passages = {x.chunk_index for x in chosen}
             if u.chunk_index not in passages and len(passages) >= tuning.max_cited_passages:
@@ -206,7 +209,7 @@ def select(
             if sum(x.words for x in target) + sum(x.words for x in added) > cap and target:
                 continue
             target.extend(added)
-            seen.update(_key(x.text) for x in added)
+            seen.update(key(x.text) for x in added)
     short = _newer_first(short, years or {}, tuning)
     return Selection(short=_order(short), more=_order(more))
 
@@ -219,16 +222,20 @@ def _lead(
     items = [u for u in same if u.is_list_item and u.score >= 0]
     if best.chunk_index in continued and items and items[-1] is same[-1]:
         # the list runs on into the next passage: its opening items, less those the passages share
-        seen = {_key(u.text) for u in items}
+        seen = {key(u.text) for u in items}
         for u in (u for u in units if u.chunk_index == continued[best.chunk_index]):
             if not u.is_list_item:
                 break
-            if _key(u.text) not in seen and u.score >= 0:
+            if key(u.text) not in seen and u.score >= 0:
                 items.append(u)
-                seen.add(_key(u.text))
+                seen.add(key(u.text))
     if LIST_INTENT.search(question) and len(items) >= 3 and (best.is_list_item or best.text.endswith(":")):
         intro = [u for u in same if not u.is_list_item and u.position < items[0].position and u.score >= 0]
-        return ([intro[-1]] if intro else []) + items[: tuning.max_list_items]
+        # The list is the answer when it is what was asked for: its opening line, or more than one of
+        # its items, answers the question; one answering item in a list of other things is one line.
+        answering = [u for u in items if u.score >= tuning.list_item_share * best.score]
+        if best.text.endswith(":") or len(answering) >= 2 or (intro and intro[-1].score >= best.score / 2):
+            return ([intro[-1]] if intro else []) + items[: tuning.max_list_items]
     if best.text.endswith(":"):
         follow = [u for u in items if u.position > best.position][: tuning.max_list_items]
         if follow:
@@ -247,7 +254,7 @@ def _with_antecedent(units: list[Unit], u: Unit, seen: set[str]) -> list[Unit]:
     if not DANGLING.match(u.text):
         return [u]
     before = next((x for x in units if x.chunk_index == u.chunk_index and x.position == u.position - 1), None)
-    if before is not None and _key(before.text) in seen:
+    if before is not None and key(before.text) in seen:
         return [u]  # its antecedent is already in the answer
     if before is None or before.score < 0 or before.is_list_item:
         return []  # "This …" with nothing to point back to is left out
@@ -292,7 +299,8 @@ def _order(chosen: list[Unit]) -> list[Unit]:
     )
 
 
-def _key(text: str) -> str:
+def key(text: str) -> str:
+    """A sentence as compared for repeats: its words, lower-case, without punctuation."""
     return " ".join(T.words(text))
 
 

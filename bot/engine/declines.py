@@ -51,8 +51,7 @@ def message(reason: str, documents: dict[str, dict]) -> str:
         "for Health Improvement and Disparities' Fingertips profiles or your trust's or ICB's analysts.",
         "not_in_guidance_detail": "The guidance mentions this but doesn't give the detail you asked for. "
         "Here is where it is mentioned; the original source will have the detail.",
-        "injection": "I only answer questions about reducing health inequalities from the guidance, and I "
-        "don't change how I work on request. " + scope,
+        "injection": "I don't change how I work on request. " + scope,
         "out_of_scope": "That's outside what I cover. " + scope,
         "no_evidence": "I couldn't find an answer to that in the guidance I cover. "
         + scope

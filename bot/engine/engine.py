@@ -16,7 +16,7 @@ import numpy as np
 
 from bot import safety
 from bot.engine import actions as action_picker
-from bot.engine import conversation, decide, declines, documents, suggestions
+from bot.engine import compose, conversation, decide, declines, documents, suggestions
 from bot.engine import text as T
 from bot.engine.citations import Citer
 from bot.engine.compose import Selection, Unit, render_lines, score_units, select
@@ -162,7 +162,10 @@ class Engine:
             return self._decline(turn, "statistics_not_in_guidance", result, suggest=True)
         own = set(T.tokenize(result.plan.text)) if turn.history else None
         names = self.catalogue.described.get(request.doc_id or "", frozenset())
-        score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t, own, names)
+        named = frozenset(ci for ci, h in enumerate(passages) if h.chunk["doc_id"] == request.doc_id)
+        score_units(
+            units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t, own, names, named
+        )
         years = {
             ci: int(self.documents.get(h.chunk["doc_id"], {}).get("year") or 0)
             for ci, h in enumerate(passages)
@@ -238,9 +241,11 @@ class Engine:
         picked = action_picker.pick(
             self.library, turn.query, result, self.retriever.vocabulary.idf, self.tuning
         )
+        shown = {compose.key(u.text) for u in chosen.short}
         actions = [
             Action(type=a["type"], text=a["text"], citation=citer.cite_action(a, passages, self.retriever))
             for a in picked
+            if not any(line in compose.key(a["text"]) for line in shown)  # never a line of the answer again
         ]
         number |= cite([ci for ci in _first_seen(chosen.more) if ci not in number])
         frames = {ci: citer.frame(passages[ci]) for ci in number}
