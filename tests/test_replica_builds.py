@@ -168,3 +168,20 @@ def test_a_request_interrupted_too_often_ends_failed(store):
     claimed, given_up = store.claim_build_requests(token, 3, now=now)
     assert claimed == [] and [r.id for r in given_up] == [rid]
     assert "interrupted 3 times" in (given_up[0].detail or "")
+
+
+@pytest.mark.each_backend
+def test_without_a_replica_that_can_build_a_request_ends_failed_and_the_lead_is_told(
+    store, tmp_path, finished
+):
+    fetch_only = BuildCoordinator(
+        store, tmp_path / "index", tmp_path / "corpus", BuildSettings(), cannot_build="no ingest extra"
+    )
+    fresh = request_build(store, reason="just now", requested_by=None)
+    stale = store.request_index_build("long ago", None, {"user": "U1"}, now=utcnow() - timedelta(minutes=11))
+    asyncio.run(fetch_only.tick())
+    asyncio.run(fetch_only.tick())  # told once
+    by_id = {r.id: r for r in store.build_requests()}
+    assert by_id[fresh].status == "pending" and by_id[stale].status == "failed"
+    assert finished == [(stale, {"user": "U1"}, "failed", by_id[stale].detail)]
+    assert "no replica can build the index (no ingest extra)" in (by_id[stale].detail or "")

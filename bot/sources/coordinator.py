@@ -23,7 +23,7 @@ import socket
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from bot.sources.builds import build_finished_callbacks
 log = logs.get_logger("hibot.builds")
 KEEP_PUBLISHED = 3  # builds kept in the database: the current one and two to go back to
 BLOB_GRACE = timedelta(hours=1)  # an unreferenced blob younger than this may be mid-publish
+NO_BUILDER_S = 600  # a request unclaimed this long: no replica that can build is running
 
 
 def _env_float(name: str, default: float) -> float:
@@ -119,8 +120,22 @@ class BuildCoordinator:
 
     async def tick(self) -> None:
         await asyncio.to_thread(self.sync)
-        if self.cannot_build is None and await asyncio.to_thread(self.store.pending_build_requests):
+        if not await asyncio.to_thread(self.store.pending_build_requests):
+            return
+        if self.cannot_build is None:
             await self.build_if_leader()
+        else:
+            await self.give_up_without_builder()
+
+    async def give_up_without_builder(self) -> None:
+        """A request no replica has claimed for `NO_BUILDER_S` means none that can build is running:
+        end it failed, so the lead is told rather than left waiting."""
+        older = datetime.now(UTC) - timedelta(seconds=NO_BUILDER_S)
+        detail = f"no replica can build the index ({self.cannot_build}); see deploy/README.md"
+        ids = await asyncio.to_thread(self.store.fail_unclaimed_requests, older, detail)
+        if ids:
+            log.error("index_build_no_builder", requests=ids, reason=self.cannot_build)
+            self._notify(await asyncio.to_thread(self.store.build_requests, None, ids))
 
     # --- every replica: serve the current build -------------------------------------------------
     def sync(self) -> bool:

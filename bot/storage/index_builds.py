@@ -174,6 +174,21 @@ class IndexBuildStore(StoreBase):
         )
         return [r for r in mine if r.status == "building"], [r for r in mine if r.status == "failed"]
 
+    def fail_unclaimed_requests(
+        self, older_than: datetime, detail: str, now: datetime | None = None
+    ) -> list[int]:
+        """End as failed the requests no builder has claimed since before `older_than` (no replica
+        that can build is running); the ids this call ended (each is ended by one caller only)."""
+        c = index_build_requests.c
+        stmt = (
+            update(index_build_requests)
+            .where(c.status == "pending", c.created < older_than)
+            .values(status="failed", detail=detail[:2000], finished_at=now or utcnow())
+            .returning(c.id)
+        )
+        with self.engine.begin() as conn:
+            return [int(i) for i in conn.execute(stmt).scalars()]
+
     def fail_build_requests(self, token: str, detail: str, now: datetime | None = None) -> list[BuildRequest]:
         """End this builder's requests as failed (while it holds the lease); the ones ended."""
         c = index_build_requests.c
