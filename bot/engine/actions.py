@@ -70,14 +70,21 @@ def readers(question: str) -> set[str]:
 
 
 def pick(
-    library: list[dict], question: str, result: SearchResult, idf: dict[str, float], t: Tuning
+    library: list[dict],
+    question: str,
+    result: SearchResult,
+    idf: dict[str, float],
+    t: Tuning,
+    names: frozenset[str] = frozenset(),
 ) -> list[dict]:
-    """Actions that fit both the question and its reader; none rather than an odd one."""
+    """Actions that fit both the question and its reader; none rather than an odd one. `names`: words
+    that name documents ("the strategy", "the letter"), which say nothing about what to do: "what does
+    the strategy say about data?" is no cue for "Develop an organisational plan or strategy"."""
     if not library:
         return []
     hit_rank = {h.chunk_id: h.rank for h in result.hits}
     hit_docs = {h.chunk["doc_id"] for h in result.hits[:3]}
-    q = set(T.tokenize(question))
+    q = set(T.tokenize(question)) - names
     who = readers(question)
     scored = []
     for it in library:

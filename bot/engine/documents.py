@@ -53,6 +53,10 @@ SKIP_SECTION = re.compile(
     re.I,
 )
 DOC_NOUN = r"(?:guide|letter|document|strategy|report|paper|map|guidance|publication|framework|plan)"
+THE_DOCUMENT = re.compile(
+    r"\b(?:the|this|that|its|their)\s+(?:guide|letter|document|strategy|report|paper|map|guidance|publication)\b",
+    re.I,
+)
 # A document's statements of its own purpose, aims and recommendations: "This guide sets out…",
 # "The aim is to…", "The vision for the strategy is…", "It highlights actions…".
 PURPOSE = re.compile(
@@ -165,6 +169,10 @@ class Catalogue:
         """`text` less the names of documents in it: "What does the board guide say about anchor
         institutions?" -> "What does the say about anchor institutions?"."""
         return self.name_words.sub(" ", text) if self.name_words else text
+
+    def topic_of(self, text: str) -> str:
+        """`text` less anything that names a document, by its name or as "the strategy", "this letter"."""
+        return THE_DOCUMENT.sub(" ", self.without_names(text))
 
     def named_document(self, question: str) -> str | None:
         q = question.lower().replace("’", "'")

@@ -238,9 +238,9 @@ class Engine:
 
         # Numbered in the order a reader meets them: the short answer, its actions, then "More".
         number = cite(_first_seen(chosen.short))
-        picked = action_picker.pick(
-            self.library, turn.query, result, self.retriever.vocabulary.idf, self.tuning
-        )
+        # the question's topic: "what does the strategy say about data?" is no cue for "…plan or strategy"
+        topic = self.catalogue.topic_of(turn.query)
+        picked = action_picker.pick(self.library, topic, result, self.retriever.vocabulary.idf, self.tuning)
         shown = {compose.key(u.text) for u in chosen.short}
         actions = [
             Action(type=a["type"], text=a["text"], citation=citer.cite_action(a, passages, self.retriever))
