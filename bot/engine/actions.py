@@ -58,7 +58,8 @@ ABOUT_CARE = re.compile(
 
 def prepare(library: list[dict]) -> list[dict]:
     for it in library:
-        it["_tokens"] = frozenset(T.tokenize(it["text"] + " " + (it.get("section") or "")))
+        # what it is about, less its labels: "(Objective 6.1)" is no cue for "what are the objectives…?"
+        it["_tokens"] = frozenset(T.tokenize(LABEL.sub(" ", it["text"]) + " " + (it.get("section") or "")))
     return [it for it in library if it.get("audience") and not STATEMENT.search(it["text"])]
 
 
@@ -66,25 +67,34 @@ def readers(question: str) -> set[str]:
     for pattern, who in READERS:
         if pattern.search(question):
             return who
-    return {"clinician", "leader", "board"}
+    return ALL_READERS
+
+
+ALL_READERS = frozenset({"clinician", "leader", "board"})
+
+
+# A recommendation's reference label: "(Objective 6.1)", "(Objectives 3.9 and 9.3)", "(NHS England, 2021a)".
+LABEL = re.compile(r"\((?:Objectives?\s[\d.,\sand]+|[^()]*\b(?:19|20)\d\d[a-z]?)\)")
+# The reader asks what they (or their organisation) can do, not only what a document says.
+ASKS_WHAT_TO_DO = re.compile(
+    r"\b(?:I|we|my|our|us|me)\b|\b(?:what|how)\s+(?:can|should|could|do|might|would)\b|\b(?:steps|actions?|"
+    r"start(?:ing)?|practical(?:ly)?|in practice)\b",
+    re.I,
+)
 
 
 def pick(
-    library: list[dict],
-    question: str,
-    result: SearchResult,
-    idf: dict[str, float],
-    t: Tuning,
-    names: frozenset[str] = frozenset(),
+    library: list[dict], question: str, result: SearchResult, idf: dict[str, float], t: Tuning
 ) -> list[dict]:
-    """Actions that fit both the question and its reader; none rather than an odd one. `names`: words
-    that name documents ("the strategy", "the letter"), which say nothing about what to do: "what does
-    the strategy say about data?" is no cue for "Develop an organisational plan or strategy"."""
+    """Actions that fit both the question and its reader; none rather than an odd one. An action from
+    a document the answer does not draw on is offered only when the reader asks what to do: a board
+    guide's "Develop an organisational plan" does not follow "what criteria did the 2014 letter set?"."""
     if not library:
         return []
     hit_rank = {h.chunk_id: h.rank for h in result.hits}
     hit_docs = {h.chunk["doc_id"] for h in result.hits[:3]}
-    q = set(T.tokenize(question)) - names
+    q = set(T.tokenize(question))
+    asks_to_do = bool(ASKS_WHAT_TO_DO.search(question) or readers(question) != ALL_READERS)
     who = readers(question)
     scored = []
     for it in library:
@@ -94,6 +104,8 @@ def pick(
         in_hits = it["chunk_id"] in hit_rank
         if not overlap and not in_hits:
             continue  # an action sharing nothing with the question is an odd one
+        if not (in_hits or it["doc_id"] in hit_docs or asks_to_do):
+            continue
         score = overlap + (t.action_hit_weight / hit_rank[it["chunk_id"]] if in_hits else 0.0)
         score += t.action_same_doc if it["doc_id"] in hit_docs else 0.0
         score += t.action_intent if INTENT[it["type"]].search(question) else 0.0
