@@ -96,6 +96,7 @@ class Request:
     # Asks the previous question of the document it names ("does the RCP say the same?").
     asks_again: bool = False
     page: int | None = None  # the page asked about (0: the last page); only with a summary
+    topic: tuple[str, ...] = ()  # with asks_again: what the follow-up adds ("…about anchors as well?")
 
 
 def page_asked(question: str) -> int | None:
@@ -239,8 +240,10 @@ class Catalogue:
         # Naming a document or section and asking nothing else of it ("What's the board guide for?",
         # "delivery mechanisms — what are they?") asks what it says.
         summary = not rest and not back
-        asks_again = back and doc_id is not None and section is None and all(t in BACK_WORDS for t in rest)
-        return Request(doc_id, section, summary, asks_again, page if summary else None)
+        asks_again = back and doc_id is not None and section is None
+        # "does the RCP talk about anchors as well?": the previous question, of the RCP, about anchors
+        topic = [t for t in rest if t not in BACK_WORDS] if asks_again else []
+        return Request(doc_id, section, summary, asks_again, page if summary else None, tuple(topic))
 
 
 def _part(chunk: dict, section: str | None, below: int = 1) -> str:

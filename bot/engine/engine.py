@@ -132,7 +132,9 @@ class Engine:
         if request.summary:
             return self._summary(turn, request)
         if request.asks_again and turn.history:  # the previous question, asked of the named document
-            turn.query = self.catalogue.without_names(turn.history[-1])
+            again = self.catalogue.without_names(turn.history[-1])
+            own = self.catalogue.without_names(turn.query)
+            turn.query = f"{again} {own}" if request.topic else again
             turn.history = turn.history[:-1]
         return self._answer(turn, request)
 
