@@ -110,13 +110,15 @@ def ingest(
     s = get_settings()
     corpus, index = corpus or s.corpus_dir, index or s.index_dir
     store = None
-    if s.database_url:  # shared with the replicas: bot/sources/ingest_publish.py
-        from bot.sources import ingest_publish
+    # Leads' documents live in the database (HIBOT_DATABASE_URL, or the default SQLite file once a
+    # server has made it): an operator's rebuild includes them and is published to the replicas.
+    if s.database_url or (s.data_dir / "hibot.db").exists():
+        from bot.sources.ingest_publish import corpus_to_ingest, open_shared_store, publish_ingested
 
-        store = ingest_publish.open_shared_store(s)
-        corpus = ingest_publish.corpus_to_ingest(store, corpus, index)
+        store = open_shared_store(s)
+        corpus = corpus_to_ingest(store, corpus, index)
     report = _ingest(corpus, index, rebuild, quiet=as_json)
-    published = store is not None and ingest_publish.publish_ingested(
+    published = store is not None and publish_ingested(
         store, index, report.build_id, report.status == "built"
     )
     if as_json:

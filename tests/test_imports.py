@@ -23,6 +23,8 @@ DEFERRED = {
     "bot.report": "the store and the report's grouping: only `hibot report` and the digest",
     "bot.sources.store": "the document store's SQLAlchemy tables: only library changes and builds",
     "bot.sources.intake": "the patient-data checks and document readers: only a file being added",
+    "bot.sources.ingest_publish": "the store and the build files: only `hibot ingest` beside a database",
+    "bot.sources.coordinator": "the build coordinator and its tables: only a serving replica builds",
     "benchmarks": "the benchmark harness and its fakes: only `hibot bench`",
 }
 

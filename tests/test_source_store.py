@@ -278,3 +278,28 @@ def test_the_audit_trail_lists_every_change_with_who_and_when(cli, store, tmp_pa
     assert lines[1].endswith(f"board-guide retired: out of date [by {operator}]")
     [added, retired] = json.loads(cli("changes", "--json").output)
     assert (added["action"], retired["action"], retired["reason"]) == ("add", "retire", "out of date")
+
+
+def test_an_operators_ingest_keeps_the_documents_leads_added_with_the_default_sqlite(
+    corpus, tmp_path, monkeypatch
+):
+    # No HIBOT_DATABASE_URL: the library lives in the default SQLite file a server (here the CLI) made.
+    # An operator's `hibot ingest` must build from it too, or the server would swap in a build
+    # without the leads' documents.
+    monkeypatch.delenv("HIBOT_DATABASE_URL", raising=False)
+    monkeypatch.setenv("HIBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HIBOT_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("HIBOT_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("HIBOT_USER_HASH_SALT", USER_HASH_SALT)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        added = runner.invoke(
+            app, ["sources", "add", write(tmp_path, "w.md", NEW_GUIDANCE), "--title", "Waiting well"]
+        )
+        assert added.exit_code == 0, added.output
+        built = runner.invoke(app, ["ingest", "--json"])
+        assert built.exit_code == 0, built.output
+        assert "waiting-well" in manifest_of(tmp_path / "index")["documents"]
+    finally:
+        get_settings.cache_clear()

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.config import get_settings
 from bot.sources.build_files import BUILDER_DIR, build_files, local_build, publish_build, remember_published
 
 
@@ -105,7 +106,6 @@ def main(argv: list[str]) -> int:
         os.nice(10)  # answering, in the server beside it, comes first for the CPU
     except OSError:
         pass
-    from bot.config import get_settings
     from bot.storage.store import Store
 
     settings = get_settings()

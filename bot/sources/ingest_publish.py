@@ -14,10 +14,6 @@ from bot.sources.build_worker import materialise
 OPERATOR = "operator (hibot ingest)"
 
 
-def shared(settings: Any) -> bool:
-    return bool(settings.database_url)
-
-
 def open_shared_store(settings: Any) -> Any:
     from bot.storage import open_store
 
