@@ -109,15 +109,17 @@ def ingest(
     """Build or update the index from the corpus (incremental; atomic swap when complete)."""
     s = get_settings()
     corpus, index = corpus or s.corpus_dir, index or s.index_dir
-    store = None
+    store, refused = None, []
     # Leads' documents live in the database (HIBOT_DATABASE_URL, or the default SQLite file once a
     # server has made it): an operator's rebuild includes them and is published to the replicas.
     if s.database_url or (s.data_dir / "hibot.db").exists():
         from bot.sources.ingest_publish import corpus_to_ingest, open_shared_store, publish_ingested
 
         store = open_shared_store(s)
-        corpus = corpus_to_ingest(store, corpus, index)
+        corpus, refused = corpus_to_ingest(store, corpus, index)
     report = _ingest(corpus, index, rebuild, quiet=as_json)
+    if store is not None:
+        report.skipped = refused + report.skipped
     published = store is not None and publish_ingested(
         store, index, report.build_id, report.status == "built"
     )

@@ -67,7 +67,7 @@ def readers(question: str) -> set[str]:
     for pattern, who in READERS:
         if pattern.search(question):
             return who
-    return ALL_READERS
+    return set(ALL_READERS)
 
 
 ALL_READERS = frozenset({"clinician", "leader", "board"})

@@ -205,6 +205,8 @@ def select(
                 continue
             if sum(1 for x in chosen if x.chunk_index == u.chunk_index) >= (2 if target is short else 3):
                 continue
+            if any(_repeats(u, x) for x in chosen):
+                continue
             added = _with_antecedent(units, u, seen)
             if sum(x.words for x in target) + sum(x.words for x in added) > cap and target:
                 continue
@@ -212,6 +214,22 @@ def select(
             seen.update(key(x.text) for x in added)
     short = _newer_first(short, years or {}, tuning)
     return Selection(short=_order(short), more=_order(more))
+
+
+def _repeats(u: Unit, said: Unit) -> bool:
+    """`u` mostly says again what `said` says: a pull-quote of a sentence beside it ("By 2040, 2.5 million
+    more people…" after the sentence giving that figure), or one passage restating another's line.
+    Items of one list are exempt: they share their frame ("Reduction in … mortality")."""
+    if u.is_list_item and said.is_list_item and u.chunk_index == said.chunk_index:
+        return False
+    words = u.tokens or frozenset(T.tokenize(u.text))
+    if len(words) < REPEAT_MIN_WORDS:  # a short sentence shares most of its few words by chance
+        return False
+    return len(words & (said.tokens or frozenset(T.tokenize(said.text)))) >= REPEAT_SHARE * len(words)
+
+
+REPEAT_SHARE = 0.7  # of the later sentence's words already said
+REPEAT_MIN_WORDS = 8
 
 
 def _lead(

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.sources.build_files import BUILDER_DIR, publish_build
 from bot.sources.build_worker import materialise
+from ingest.loaders import scan_corpus
 
 OPERATOR = "operator (hibot ingest)"
 
@@ -20,9 +21,12 @@ def open_shared_store(settings: Any) -> Any:
     return open_store(settings)
 
 
-def corpus_to_ingest(store: Any, corpus_dir: Path, index_dir: Path) -> Path:
-    """The curated corpus plus the stored documents, materialised beside the index."""
-    return materialise(store, corpus_dir, Path(index_dir) / BUILDER_DIR / "operator-corpus")
+def corpus_to_ingest(store: Any, corpus_dir: Path, index_dir: Path) -> tuple[Path, list[dict]]:
+    """The curated corpus plus the stored documents, materialised beside the index, and the curated
+    files refused before anything read them (a symbolic link, a file over the size limit): they are
+    left out of the materialised corpus, and the operator's report must still name them."""
+    refused = scan_corpus(Path(corpus_dir))[1]
+    return materialise(store, corpus_dir, Path(index_dir) / BUILDER_DIR / "operator-corpus"), refused
 
 
 def publish_ingested(store: Any, index_dir: Path, build_id: str | None, built: bool) -> bool:
