@@ -109,7 +109,8 @@ def ingest(
     """Build or update the index from the corpus (incremental; atomic swap when complete)."""
     s = get_settings()
     corpus, index = corpus or s.corpus_dir, index or s.index_dir
-    store, refused = None, []
+    store = None
+    refused: list[dict] = []
     # Leads' documents live in the database (HIBOT_DATABASE_URL, or the default SQLite file once a
     # server has made it): an operator's rebuild includes them and is published to the replicas.
     if s.database_url or (s.data_dir / "hibot.db").exists():
