@@ -92,6 +92,7 @@ def test_two_coordinators_build_a_request_once_and_both_replicas_serve_it(store,
     assert local_build(first.index_dir) == local_build(second.index_dir) == req.build_id
     assert (second.index_dir / "builds" / req.build_id / "manifest.json").is_file()
     assert finished == [(rid, {"platform": "slack", "user": "U1"}, "live", req.build_id)]
+    assert req.notify is None  # the chat's ids are kept only until the lead is told
 
 
 def test_a_failed_build_keeps_the_current_build_and_says_why(store, tmp_path, built, finished):

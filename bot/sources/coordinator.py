@@ -135,7 +135,7 @@ class BuildCoordinator:
         ids = await asyncio.to_thread(self.store.fail_unclaimed_requests, older, detail)
         if ids:
             log.error("index_build_no_builder", requests=ids, reason=self.cannot_build)
-            self._notify(await asyncio.to_thread(self.store.build_requests, None, ids))
+            await self._notify(await asyncio.to_thread(self.store.build_requests, None, ids))
 
     # --- every replica: serve the current build -------------------------------------------------
     def sync(self) -> bool:
@@ -173,12 +173,12 @@ class BuildCoordinator:
             claimed, given_up = await asyncio.to_thread(
                 self.store.claim_build_requests, token, self.settings.attempts
             )
-            self._notify(given_up)
+            await self._notify(given_up)
             if claimed:
                 log.info("index_build_started", requests=[r.id for r in claimed], holder=self.name)
                 result = await self._run_worker(token, lease)
                 ended = await asyncio.to_thread(self.store.build_requests, None, [r.id for r in claimed])
-                self._notify([r for r in ended if r.status in ("live", "failed")])
+                await self._notify([r for r in ended if r.status in ("live", "failed")])
                 hashes = result.pop("hashes", None) or {}
                 log.info("index_build_ended", requests=[r.id for r in claimed], **result)
                 if result.get("outcome") == "live":
@@ -227,7 +227,7 @@ class BuildCoordinator:
             await asyncio.to_thread(self.store.fail_build_requests, token, detail)
             return {"outcome": "failed", "detail": detail}
 
-    def _notify(self, requests: list) -> None:
+    async def _notify(self, requests: list) -> None:
         for r in requests:
             outcome = "live" if r.status == "live" else "failed"
             detail = r.build_id if outcome == "live" else (r.detail or "")
@@ -236,3 +236,4 @@ class BuildCoordinator:
                     callback(r.id, r.notify, outcome, detail or "")
                 except Exception:  # one broken callback must not stop the others
                     log.exception("build_callback_failed", request_id=r.id)
+        await asyncio.to_thread(self.store.clear_build_notify, [r.id for r in requests if r.notify])

@@ -203,6 +203,16 @@ class IndexBuildStore(StoreBase):
         q = select(index_build_requests).where(c.claim_token == token, c.status == "failed").order_by(c.id)
         return self._all(BuildRequest, q)
 
+    def clear_build_notify(self, ids: Iterable[int]) -> None:
+        """Who to tell about a build (a chat's channel and user ids) is kept only until they are told:
+        the ended requests' `notify` is cleared (docs/information-governance.md)."""
+        ids = list(ids)
+        if ids:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(index_build_requests).where(index_build_requests.c.id.in_(ids)).values(notify=None)
+                )
+
     # --- published builds -----------------------------------------------------------------------
     def has_index_blob(self, sha256: str) -> bool:
         q = select(index_build_blobs.c.part).where(
