@@ -99,7 +99,10 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
     async def authenticate_request(self, activity, auth_header):
         if not self._app_id:
             # Emulator mode: botbuilder would still try to validate (and fetch keys for) a token sent along.
-            return await super().authenticate_request(activity, None)
+            result = await super().authenticate_request(activity, None)
+            if result.connector_factory is not None:  # reused here too, as below
+                result.connector_factory = _CachedConnectors(result.connector_factory, self._connectors)
+            return result
         claims = await self._validator.validate(auth_header, activity.channel_id, activity.service_url)
         identity = ClaimsIdentity(claims, True)
         result = AuthenticateRequestResult()
