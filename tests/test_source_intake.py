@@ -1,6 +1,6 @@
 """`check_upload`: what a lead (or an operator) sends is typed by its bytes, refused with one sentence
 they can act on when hibot cannot use it, and otherwise read into markdown with its headings, lists
-and pages. Every fixture is built here (reportlab, pypdf, python-docx, zipfile), nothing downloaded."""
+and pages. Every fixture is built in memory (here and in tests/support/upload_files.py)."""
 
 from __future__ import annotations
 
@@ -11,65 +11,10 @@ import docx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pypdf import PdfReader, PdfWriter
-from reportlab.pdfgen import canvas
 
 from bot.sources.intake import UploadLimits, UploadRefused, check_size, check_upload
-
-MB = 1024 * 1024
-
-
-def pdf(pages: list[str], title: str | None = None) -> bytes:
-    out = io.BytesIO()
-    c = canvas.Canvas(out)
-    if title:
-        c.setTitle(title)
-    for text in pages:
-        y = 800
-        for line in text.split("\n"):
-            c.drawString(72, y, line)
-            y -= 16
-        c.showPage()
-    c.save()
-    return out.getvalue()
-
-
-def encrypted_pdf() -> bytes:
-    writer = PdfWriter()
-    for page in PdfReader(io.BytesIO(pdf(["Confidential text about equity of access."]))).pages:
-        writer.add_page(page)
-    writer.encrypt("s3cret")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def image_only_pdf() -> bytes:
-    out = io.BytesIO()
-    c = canvas.Canvas(out)
-    c.rect(100, 100, 300, 400, fill=1)  # what a scan looks like to a text extractor: no text at all
-    c.showPage()
-    c.save()
-    return out.getvalue()
-
-
-def executable() -> bytes:
-    """The start of a Windows program (the 'MZ' DOS header and PE signature), padded out."""
-    header = bytearray(b"MZ" + b"\x90\x00" * 29 + b"\x00" * 2)
-    header[0x3C:0x40] = (0x80).to_bytes(4, "little")
-    return bytes(header) + b"\x00" * (0x80 - len(header)) + b"PE\x00\x00" + b"\x00" * 4096
-
-
-def zip_bomb() -> bytes:
-    """A 'Word document' whose main part inflates 64 MB of zeros from ~64 kB."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        with z.open("word/document.xml", "w") as part:
-            block = b"\0" * MB
-            for _ in range(64):
-                part.write(block)
-    return out.getvalue()
+from tests.support.upload_files import MB, encrypted_pdf, executable, image_only_pdf, zip_bomb
+from tests.support.upload_files import text_pdf as pdf
 
 
 def word_document() -> bytes:
