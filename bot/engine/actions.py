@@ -94,8 +94,8 @@ def pick(
     hit_rank = {h.chunk_id: h.rank for h in result.hits}
     hit_docs = {h.chunk["doc_id"] for h in result.hits[:3]}
     q = set(T.tokenize(question))
-    asks_to_do = bool(ASKS_WHAT_TO_DO.search(question) or readers(question) != ALL_READERS)
     who = readers(question)
+    asks_to_do = bool(ASKS_WHAT_TO_DO.search(question) or who != ALL_READERS)  # a role named asks too
     scored = []
     for it in library:
         if it["audience"] not in who or (PATIENT_CUE.search(it["text"]) and not ABOUT_CARE.search(question)):

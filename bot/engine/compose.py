@@ -100,13 +100,11 @@ def score_units(
     tuning: Tuning,
     own: set[str] | None = None,
     names: frozenset[str] = frozenset(),
-    named_passages: frozenset[int] = frozenset(),
 ) -> None:
     """Score each sentence for how well it answers. `own`: the question's own terms, when
     `query_tokens` also holds the previous turn's (a follow-up's own words decide which sentence
     answers it: "and the Treasury?" after a question about the DHSC); `names`: the words naming the
-    document asked about, which say where to look, not what the answer says; `named_passages`: that
-    document's passages, whose sentences answer a question put to it before another's do."""
+    document asked about, which say where to look, not what the answer says."""
     m = DEFINITION_Q.search(question)
     subject = set(T.tokenize(m.group(1) or m.group(2))) if m else set()
     # In "how does the map define X?", "define" asks for a definition; it is not what to look for.
@@ -129,7 +127,6 @@ def score_units(
             u.score += tuning.unit_similarity_weight * u.similarity
         u.score += tuning.unit_passage_rank_weight / (1 + u.chunk_index)
         u.score += tuning.first_sentence_bonus if u.position == 0 else 0.0
-        u.score += tuning.named_document_bonus if u.chunk_index in named_passages else 0.0
         if subject and subject <= toks and DEFINES.search(u.text):
             u.score += tuning.definition_bonus  # "what is X?" is best answered by what X is
             head = DEFINES.split(u.text, maxsplit=1)[0]

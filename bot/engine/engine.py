@@ -164,10 +164,7 @@ class Engine:
             return self._decline(turn, "statistics_not_in_guidance", result, suggest=True)
         own = set(T.tokenize(result.plan.text)) if turn.history else None
         names = self.catalogue.described.get(request.doc_id or "", frozenset())
-        named = frozenset(ci for ci, h in enumerate(passages) if h.chunk["doc_id"] == request.doc_id)
-        score_units(
-            units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t, own, names, named
-        )
+        score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t, own, names)
         years = {
             ci: int(self.documents.get(h.chunk["doc_id"], {}).get("year") or 0)
             for ci, h in enumerate(passages)

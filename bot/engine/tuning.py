@@ -116,10 +116,6 @@ class Tuning:
     # 0.6): held-out, short answer holds a gold quote 0.704 -> 0.735, its first sentence 0.476 -> 0.502.
     unit_heading_weight: float = 1.0  # a question's word in the sentence's section heading (as if in it)
     unit_context_weight: float = 0.25  # a follow-up's words from the previous turn, against its own (1)
-    # A sentence of the document the question names ("In the policy map, which…"): neutral on gold
-    # quotes (5-fold, 653 questions: 0.735 / 0.502 at 0, 0.15, 0.3 and 0.5); set by the rubric, where
-    # a question put to one document and answered from another is a fault.
-    named_document_bonus: float = 0.0
     figure_bonus: float = 0.6  # a sentence with a figure, for "how many…?" / "what %…?"
     short_fragment_penalty: float = 0.15  # fewer than 6 words rarely answer on their own
     names_only_penalty: float = 0.3  # a line of names and titles (addressees) leads only if asked for
