@@ -195,17 +195,8 @@ class SlackUploads:
         channel = str(ref.get("channel") or user)
         if not await asyncio.to_thread(self.desk.is_lead, PLATFORM, user):
             return await self._say(channel, NOT_A_LEAD_FILE)
-        try:
-            upload = await self._upload_for(ref, user)
-            notify = {"platform": PLATFORM, "channel": channel, "user": user}
-            reply = await asyncio.to_thread(self.desk.submit, form, upload, PLATFORM, user, notify)
-        except DownloadRefused as e:
-            reply = e.message
-        except UploadRefused as e:
-            reply = str(e)
-        except Exception:
-            log.exception("library_submit_failed", platform=PLATFORM)
-            reply = FAILED
+        notify = {"platform": PLATFORM, "channel": channel, "user": user}
+        reply = await self.desk.submit_reply(form, self._upload_for(ref, user), PLATFORM, user, notify)
         await self._say(channel, reply)
 
     async def _upload_for(self, ref: dict, user: str) -> CheckedUpload:

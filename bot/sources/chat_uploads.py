@@ -17,6 +17,7 @@ import asyncio
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,7 +27,8 @@ from bot import logs
 from bot.config import Settings
 from bot.roles import Roles
 from bot.sources.builds import request_build
-from bot.sources.intake import CheckedUpload, UploadLimits, check_upload
+from bot.sources.downloads import DownloadRefused
+from bot.sources.intake import CheckedUpload, UploadLimits, UploadRefused, check_upload
 from bot.sources.library import library_of_index
 from bot.sources.store import corpus_ids
 from bot.storage.leads import Lead
@@ -253,6 +255,22 @@ class UploadDesk:
         )
         done = f"Added “{title}”" + (f" as the new version of “{old}”" if form.replaces else "")
         return f"{done}. It will be answerable in about a minute; I'll tell you here when it is live."
+
+    async def submit_reply(
+        self, form: DocumentForm, upload: Awaitable[CheckedUpload], platform: str, user: str, notify: dict
+    ) -> str:
+        """What a lead is told after sending the form: `upload` (the file kept since it arrived, or
+        fetched and checked again) stored and built, or why not, in one sentence."""
+        try:
+            checked = await upload
+            return await asyncio.to_thread(self.submit, form, checked, platform, user, notify)
+        except DownloadRefused as e:
+            return e.message
+        except UploadRefused as e:
+            return str(e)
+        except Exception:
+            log.exception("library_submit_failed", platform=platform)
+            return FAILED
 
     def command(self, platform: str, user: str, text: str, notify: dict, *, where_files: str) -> str:
         """`sources retire ID [reason]`, `sources replace ID`, `sources help`: the reply."""

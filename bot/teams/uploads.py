@@ -154,16 +154,7 @@ class TeamsUploads:
             "conversation": conversation,
             "reference": reference_dict(a),
         }
-        try:
-            upload = await self._upload_for(value, lead)
-            reply = await asyncio.to_thread(self.desk.submit, form, upload, PLATFORM, lead, notify)
-        except DownloadRefused as e:
-            reply = e.message
-        except UploadRefused as e:
-            reply = str(e)
-        except Exception:
-            log.exception("library_submit_failed platform=teams")
-            reply = FAILED
+        reply = await self.desk.submit_reply(form, self._upload_for(value, lead), PLATFORM, lead, notify)
         await self._say(ctx, reply)
 
     async def _upload_for(self, value: dict, lead: str) -> CheckedUpload:
