@@ -60,8 +60,10 @@ FURNITURE = re.compile(
 )
 
 
-# A question after a figure ("how many trusts…", "what % of…", "roughly how much…"), and a figure.
-FIGURE_Q = re.compile(
+# A question after a figure ("how many trusts…", "what % of…", "roughly how much…"), and a figure. Wider
+# than decide.FIGURE_Q, which must be sure a question wants statistics before declining it: here a
+# figure only moves up a sentence that already answers.
+ASKS_FOR_FIGURE = re.compile(
     r"\bhow (?:many|much)\b|\bwhat (?:%|percent(?:age)?|proportion|share|number|fraction)\b|"
     r"\b(?:ballpark|roughly|approximately)\b",
     re.I,
@@ -114,7 +116,7 @@ def score_units(
         t: idf.get(t, 1.0) * (1.0 if own is None or t in own else tuning.unit_context_weight) for t in q
     }
     qweight = math.fsum(weight.values()) or 1.0  # fsum: order-free (see Vocabulary.share)
-    figure = bool(FIGURE_Q.search(question))
+    figure = bool(ASKS_FOR_FIGURE.search(question))
     for u in units:
         toks = u.tokens or frozenset(T.tokenize(u.text))
         overlap = math.fsum(weight[t] for t in q & toks) / qweight

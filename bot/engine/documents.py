@@ -324,7 +324,7 @@ def summary_rows(
             -(float(central[i]) + 0.3 / (1 + i / 10) + (0.2 if PURPOSE.search(candidates[i][1]) else 0.0))
         ),
     )
-    below = _levels_below([c for c, *_ in candidates], section)
+    below = _levels_below(list({c["chunk_id"]: c for c, *_ in candidates}.values()), section)
     picked: list[int] = []
     used: set[str] = set()
     for i in scored:
