@@ -2,7 +2,7 @@
 without a restart, under a steady load; a replica killed in the middle of a build serves the old
 index after its restart, and the build completes once (issue: a living corpus).
 
-    python -m benchmarks.replicas [--rate 20] [--lease 20]      # from the repository root
+    python -m benchmarks.replicas [--rate 20] [--lease 20] [--distinct]   # from the repository root
 
 Everything on 127.0.0.1: a throw-away PostgreSQL cluster (tests/support/pg.py), a fake Bot Connector
 receiving the Teams replies, and two `hibot serve` subprocesses with separate data and index
@@ -12,8 +12,11 @@ directories sharing one curated corpus. Replica 1 starts from the repository's i
 1. Load: Teams personal messages at --rate per second, alternating between the replicas, from before
    the document is added until both serve the new build and 10 s more. A document is added with
    `hibot sources add` (the operator's path into the lead's document store; chat uploads call the same
-   store and request_build). Reported: seconds until each replica's /readyz shows the new build, whether
-   each cites the document, HTTP statuses, failed requests, reply latency p50/p99.
+   store and request_build). The questions are the benchmarks' ten, which repeat (as a weekly prompt's
+   question does) and so are mostly answered from the query-vector cache; with --distinct they are
+   the repository's own evaluation questions, each asked once before any is asked again. Reported:
+   seconds until each replica's /readyz shows the new build, whether each cites the document, HTTP
+   statuses, failed requests, reply latency p50/p99.
 2. Kill: another document is added; when a replica holds the build lease and its build worker is
    running, that replica is SIGKILLed and restarted at once. Reported: the build it serves after the
    restart (the old one), the build's attempts, the number of builds published (one more), and whether
@@ -26,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -110,8 +114,15 @@ class Replica:
 class Load:
     """Teams personal messages at `rate`/s, alternating replicas, on a thread with its own loop."""
 
-    def __init__(self, replicas: list[Replica], connector: FakeBotConnector, rate: float):
+    def __init__(
+        self,
+        replicas: list[Replica],
+        connector: FakeBotConnector,
+        rate: float,
+        questions: list[str] | None = None,
+    ):
         self.replicas, self.connector, self.rate = replicas, connector, rate
+        self.questions = questions
         self.sent: dict[str, tuple[float, float]] = {}  # activity id -> (unix time, perf counter)
         self.done: dict[str, tuple[str, float]] = {}  # activity id -> (HTTP status or error, ms)
         self.stop = threading.Event()
@@ -131,6 +142,8 @@ class Load:
     async def _one(self, session: aiohttp.ClientSession, i: int) -> None:
         replica = self.replicas[i % len(self.replicas)]
         act = _activity(self.connector.service_url, i)
+        if self.questions:
+            act["text"] = self.questions[i % len(self.questions)]
         t = time.perf_counter()
         self.sent[act["id"]] = (time.time(), t)
         try:
@@ -263,9 +276,22 @@ def since_request(url: str, request: int, t_add: float, seen: dict[int, float]) 
     return {n: round(t_add + s - created, 1) for n, s in seen.items()}
 
 
-def phase_add(replicas, connector, env, work, rate, url) -> dict:
+def eval_questions() -> list[str]:
+    """The repository's evaluation questions, each once, in a fixed shuffled order."""
+    texts = [
+        json.loads(line)["question"]
+        for path in sorted((ROOT / "tests" / "eval").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    distinct = list(dict.fromkeys(texts))
+    random.Random(0).shuffle(distinct)
+    return distinct
+
+
+def phase_add(replicas, connector, env, work, rate, url, questions=None) -> dict:
     old = replicas[0].build() or ""
-    load = Load(replicas, connector, rate)
+    load = Load(replicas, connector, rate, questions)
     t_load = time.time()
     load.thread.start()
     time.sleep(15)  # the baseline: the same load before any build
@@ -338,7 +364,7 @@ def phase_kill(replicas, connector, env, work, url) -> dict:
     }
 
 
-def main(rate: float = 20, lease: float = 20) -> dict:
+def main(rate: float = 20, lease: float = 20, distinct: bool = False) -> dict:
     cluster = PgCluster()
     cluster.start()
     work = Path(tempfile.mkdtemp(prefix="hibot-replicas-"))
@@ -364,7 +390,9 @@ def main(rate: float = 20, lease: float = 20) -> dict:
         report["start_s"] = {
             r.n: round(r.start(), 1) for r in replicas
         }  # 2 fetches 1's build from the database
-        report["add"] = phase_add(replicas, connector, env, work, rate, cluster.url)
+        questions = eval_questions() if distinct else None
+        report["questions"] = len(questions) if questions else "benchmarks/questions.py (10, repeating)"
+        report["add"] = phase_add(replicas, connector, env, work, rate, cluster.url, questions)
         report["kill"] = phase_kill(replicas, connector, env, work, cluster.url)
     finally:
         for r in replicas:
@@ -378,5 +406,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--lease", type=float, default=20, help="HIBOT_BUILD_LEASE_S for the replicas")
+    parser.add_argument(
+        "--distinct", action="store_true", help="ask the repository's evaluation questions, not the ten"
+    )
     args = parser.parse_args()
-    print(json.dumps(main(args.rate, args.lease), indent=2))
+    print(json.dumps(main(args.rate, args.lease, args.distinct), indent=2))

@@ -77,3 +77,21 @@ def test_an_edited_document_re_embeds_only_its_changed_passages(tmp_path):
 
 def _texts(index) -> list[str]:
     return [c["embed_text"] for c in read_chunks(current_build_dir(index))]
+
+
+def test_query_vector_cache_returns_the_vectors_the_model_gives(index_dir):
+    """Serving keeps recently encoded questions (a follow-up re-reads the question before it): a
+    cached vector is the model's own, in any batch, and the cache stays within its size."""
+    from bot.engine.query_encoder import QueryEncoder
+
+    build = current_build_dir(index_dir)
+    paths = (build / "query_encoder.onnx", build / "tokenizer.json")
+    plain, cached = QueryEncoder(*paths), QueryEncoder(*paths, cache_size=2)
+    questions = ["What is Core20PLUS5?", "and for children?", "What is Core20PLUS5? and for children?"]
+    first = cached.encode(questions[:2])
+    again = cached.encode([questions[1], questions[0], questions[1]])  # from the cache, reordered
+    assert np.abs(again - first[[1, 0, 1]]).max() == 0
+    assert np.abs(first - plain.encode(questions[:2])).max() < 1e-5
+    cached.encode(questions[2:])
+    # least recently used first: the second call used questions[0] last
+    assert list(cached._cache) == [questions[0], questions[2]]

@@ -3,13 +3,22 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 
 class QueryEncoder:
-    def __init__(self, onnx_path: Path, tokenizer_path: Path, max_length: int = 256, threads: int = 1):
+    def __init__(
+        self,
+        onnx_path: Path,
+        tokenizer_path: Path,
+        max_length: int = 256,
+        threads: int = 1,
+        cache_size: int = 0,
+    ):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -23,8 +32,31 @@ class QueryEncoder:
         self.tokenizer.enable_truncation(max_length)
         self.tokenizer.no_padding()
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        # Recently encoded texts (serving only). A follow-up re-reads the question before it, which the
+        # previous turn encoded, to find the conversation's document: the model is most of a turn's CPU.
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        if not self.cache_size:
+            return self._encode(texts)
+        with self._lock:
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+            for t in known:
+                self._cache.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = dict(zip(missing, self._encode(missing), strict=True))
+            with self._lock:
+                for t, v in fresh.items():
+                    self._cache[t] = v
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+            known.update(fresh)
+        return np.stack([known[t] for t in texts])
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         encs = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encs], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encs], dtype=np.int64)

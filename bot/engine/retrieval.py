@@ -24,6 +24,8 @@ from bot.engine.query import QueryPlan, Vocabulary, plan
 from bot.engine.query_encoder import QueryEncoder
 from bot.engine.tuning import DEFAULT, FEATURES, Tuning
 
+QUERY_CACHE_SIZE = 2048  # texts; 1.5 KB each
+
 
 @dataclass
 class Hit:
@@ -98,6 +100,7 @@ class Retriever:
                     self.build_dir / "query_encoder.onnx",
                     self.build_dir / "tokenizer.json",
                     threads=self.threads,
+                    cache_size=QUERY_CACHE_SIZE,
                 )
             )
         except BaseException as e:  # raised again, in the caller's thread, by the first question
