@@ -82,6 +82,7 @@ class Unit:
     similarity: float | None = None  # cosine of the question to this unit, when the index stores unit vectors
     score: float = 0.0
     defines: bool = False  # opens with what a "what is X?" question asks about, then "is/are/means…"
+    label: str = ""  # in a summary, the heading of the part the line stands for, said before it
 
     @property
     def words(self) -> int:
@@ -335,6 +336,8 @@ def render_lines(chosen: list[Unit], number_of: dict[int, int], frames: dict[int
         text = f"“{u.text}”" if quoted else u.text
         if quoted and not framed:
             text, framed = f"{frame} {text}", True
+        if u.label:
+            text = f"{u.label} — {text}"
         line = f"- {text} [{n}]" if u.is_list_item else f"{text} [{n}]"
         if out and (line.startswith("- ") or out[-1].lstrip("\n").startswith("- ")):
             out.append("\n" + line)

@@ -11,12 +11,13 @@ same?" after a question asks that question again of the board guide (`Request.as
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from bot.engine import text as T
-from bot.engine.compose import FURNITURE
+from bot.engine.compose import CONNECTIVE, DANGLING, FURNITURE
 from bot.engine.query import DOMAIN_SHORTHAND
 
 # Words of a summary request that are not its topic.
@@ -46,12 +47,13 @@ BACK_WORDS = frozenset(
 )
 # "2.", "Section II –", "iv)": numbering before a heading's words.
 HEADING_NUMBER = re.compile(r"^\W*(?:section\s+)?(?:\d+(?:\.\d+)*|[ivx]+)\b\W*", re.I)
-SECTION_WORD = re.compile(r"\b(?:section|part|chapter|bit on|heading|appendix|appendices)\b", re.I)
+SECTION_WORD = re.compile(r"\b(?:section|part|chapter|bit on|heading|under|appendix|appendices)\b", re.I)
 SKIP_SECTION = re.compile(
     r"\b(?:references?|resources|acknowledg\w*|get in touch|contents|useful reading|"
     r"further reading|links)\b",
     re.I,
 )
+APPENDIX = re.compile(r"^\W*appendi(?:x|ces)\b", re.I)
 DOC_NOUN = r"(?:guide|letter|document|strategy|report|paper|map|guidance|publication|framework|plan)"
 THE_DOCUMENT = re.compile(
     r"\b(?:the|this|that|its|their)\s+(?:guide|letter|document|strategy|report|paper|map|guidance|publication)\b",
@@ -67,7 +69,7 @@ PURPOSE = re.compile(
     r"|\bthe (?:aim|purpose|vision|ambition) is\b"
     r"|\bit (?:sets out|outlines|highlights|recommends|describes|summarises)\b"
     r"|\bpurpose of\b|\bwe recommend\b|\bin this (?:guide|document|letter|report)\b"
-    r"|\b(?:I|we)\s+(?:would like to|want to|am writing to|are writing to|aim to)\s+"
+    r"|\b(?:I|we)\s+(?:(?:would like to|want to|am writing to|are writing to|aim to)\s+)?"
     r"(?:set out|outline|describe|explain)\b",
     re.I,
 )
@@ -130,7 +132,8 @@ class Catalogue:
         # (doc_id, name length, pattern); the longest name found wins
         self.names: list[tuple[str, int, re.Pattern[str]]] = []
         for doc_id, meta in documents.items():
-            for alias in [*(meta.get("aliases") or []), doc_id.replace("-", " ")]:
+            names = [*(meta.get("aliases") or []), str(meta.get("title") or ""), doc_id.replace("-", " ")]
+            for alias in filter(None, names):
                 a = alias.lower().replace("’", "'")
                 pattern = r"(?<![\w])" + re.escape(a).replace("'", "'?s?") + r"(?:'s)?(?![\w])"
                 self.names.append((doc_id, len(a), re.compile(pattern)))
@@ -153,6 +156,14 @@ class Catalogue:
             if not SKIP_SECTION.search(path)
             for heading in [heading_of(path)]
         ]
+        # passages under each heading: of two headings with the same words, the larger is the section
+        # ("What can I do as a leader?" heads a paragraph of the summary and a whole chapter)
+        self.size = Counter(
+            (d, " > ".join(parts[: i + 1]))
+            for d, paths in sections.items()
+            for parts in (p.split(" > ") for p in paths)
+            for i in range(len(parts))
+        )
         # title words: beside another title word they quote the title ("making health inequalities a
         # strategic priority"); alone they are a topic ("what can clinicians do?")
         self.title_words = {d: frozenset(T.tokenize(str(m.get("title") or ""))) for d, m in documents.items()}
@@ -201,6 +212,8 @@ class Catalogue:
             if len(words) == 1 and not (explicit or named):
                 continue
             score = len(words) + (100.0 if named else 0.0)  # quotes name it outright
+            # of two with the same words, the larger, and the body's before an appendix's
+            score += self.size[(h.doc_id, h.path)] / 1000 - (0.5 if APPENDIX.search(h.path) else 0.0)
             if score > best_score:
                 best, best_score = h.path, score
         return best
@@ -284,18 +297,55 @@ def _plain(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().lower()
 
 
+@dataclass(frozen=True)
+class Row:
+    """A line of a summary: a sentence of `chunk`, and, when the summary goes part by part, the heading
+    of the part it stands for ("No 10" for "No clear political wins…")."""
+
+    chunk: dict
+    text: str
+    item: bool
+    label: str = ""
+
+
+@dataclass
+class _Line:
+    chunk: dict
+    text: str
+    item: bool
+    row: int  # its vector's row
+    order: int  # its place in the document
+    score: float = 0.0
+
+
+OVERLAP_CHARS = 40
+MAX_PARTS = 10  # lines of a part-by-part summary (what does not fit the short answer goes behind "More")
+MAX_LIST_ITEMS = 10  # items of one list a summary gives
+MAX_LISTED = 30  # lines of lists a summary gives in all: further lists are left out
+LONG_LINE_PENALTY = 0.01  # per word over 25, when choosing a part's line
+
+
 def summary_rows(
     retriever, doc_id: str | None, section: str | None, limit: int, page: int | None = None
-) -> list[tuple[dict, str, bool]]:
-    """(passage, sentence, is list item) of the summary, in source order: central, early and
-    purposeful sentences, one per section (one per passage for a section summary). With `page`, of
-    that page of the document only (0: its last page); none when the document has no page numbers."""
+) -> list[Row]:
+    """The summary of a document, a section or a page, in source order (its lead line first):
+
+    - a document or section with two or more parts below it (headings): its own statement of purpose,
+      then one line from each part, labelled with the part's heading, so the reader sees what it covers;
+    - a section without parts, a document without headings (a letter) or a page: its lead sentence,
+      its lists whole with the line that introduces each, and its most central sentences (`limit` in all).
+
+    A line's score: centrality (closeness to the mean meaning of the lines in scope), position (early
+    lines state the purpose) and purpose cues ("This guide sets out…"). None when nothing is in scope."""
     by_chunk, vectors = retriever.units
     if vectors is None:
         return []
     if page == 0:
         page = max((c.get("page") or 0 for c in retriever.chunks if c["doc_id"] == doc_id), default=0) or -1
-    candidates: list[tuple[dict, str, bool, int]] = []
+    lines: list[_Line] = []  # every line in scope, once, in source order
+    # Passages overlap, and a line at an overlap's edge can be cut or joined to its neighbour
+    # differently in each: a line that starts or ends as one already taken is that line again.
+    seen: set[str] = set()
     for c in retriever.chunks:
         sec = c.get("section") or ""
         if doc_id is not None and c["doc_id"] != doc_id:
@@ -307,32 +357,77 @@ def summary_rows(
         if SKIP_SECTION.search(sec) or T.looks_like_references(c):
             continue
         for text, item, row in by_chunk.get(c["chunk_id"], []):
-            if not (
-                FURNITURE.search(text) or T.is_reference(text) or len(text.split()) < 6 or text.endswith(":")
-            ):
-                candidates.append((c, text, item, row))
+            ends = {"^" + text[:OVERLAP_CHARS], text[-OVERLAP_CHARS:] + "$"}
+            if seen.isdisjoint(ends) and not (FURNITURE.search(text) or T.is_reference(text)):
+                seen.update(ends)
+                lines.append(_Line(c, text, item, row, len(lines)))
+    candidates = [u for u in lines if len(u.text.split()) >= 6 and not u.text.endswith(":")]
     if not candidates:
         return []
-    mat = vectors[[row for *_, row in candidates]]
+    mat = vectors[[u.row for u in candidates]]
     centroid = mat.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
-    central = mat @ centroid
-    scored = sorted(
-        range(len(candidates)),
-        # Central sentences carry the main points; early ones and "This guide sets out…" state the purpose.
-        key=lambda i: (
-            -(float(central[i]) + 0.3 / (1 + i / 10) + (0.2 if PURPOSE.search(candidates[i][1]) else 0.0))
-        ),
-    )
-    below = _levels_below(list({c["chunk_id"]: c for c, *_ in candidates}.values()), section)
-    picked: list[int] = []
-    used: set[str] = set()
-    for i in scored:
-        c, text = candidates[i][0], candidates[i][1]
-        key = _part(c, section, below) if page is None else text  # a page is short: any of its lines
-        if key not in used and text not in used:  # a sentence repeated in the source is said once
-            used.update((key, text))
-            picked.append(i)
-        if len(picked) >= limit:
+    for i, (u, central) in enumerate(zip(candidates, mat @ centroid, strict=True)):
+        # Central lines carry the main points; early ones and "This guide sets out…" state the purpose.
+        u.score = float(central) + 0.3 / (1 + i / 10) + (0.2 if PURPOSE.search(u.text) else 0.0)
+        if DANGLING.match(u.text) or CONNECTIVE.match(u.text):
+            u.score -= 0.3  # "This means…" leans on a line the summary does not give
+    if page is None:
+        below = _levels_below(list({u.chunk["chunk_id"]: u.chunk for u in candidates}.values()), section)
+        parts: dict[str, list[_Line]] = {}
+        for u in candidates:
+            parts.setdefault(_part(u.chunk, section, below), []).append(u)
+        headed = {k: v for k, v in parts.items() if k != v[0].chunk["chunk_id"]}
+        if len(headed) >= 2:
+            return _by_part(candidates, headed)
+    return _leaf(lines, candidates, limit)
+
+
+def _by_part(candidates: list[_Line], parts: dict[str, list[_Line]]) -> list[Row]:
+    """The statement of purpose (a purpose cue before the parts or in the first two of them, else the
+    best line before the first part), then the best line of each part under its heading."""
+    headed = {id(u) for v in parts.values() for u in v}
+    opening = [u for u in candidates if id(u) not in headed]
+    # a document states its purpose before its parts, or in the first of them ("Summary", "Scope")
+    first = [u for v in list(parts.values())[:2] for u in v]
+    leads = [u for u in opening if PURPOSE.search(u.text)] or opening
+    leads = leads or [u for u in first if PURPOSE.search(u.text)]
+    lead = max(leads, key=lambda u: u.score, default=None)
+    rows = [Row(lead.chunk, lead.text, lead.item)] if lead else []
+    for path, members in list(parts.items())[:MAX_PARTS]:
+        if lead in members:
+            continue
+        # the part's main point in few words: a line of many sentences leaves no room for the next part
+        best = max(members, key=lambda u: u.score - LONG_LINE_PENALTY * max(0, len(u.text.split()) - 25))
+        heading = heading_of(path)
+        # "WHY SHOULD TRUSTS ACT…?" is a typographer's capitals, not emphasis: said in sentence case
+        label = heading.capitalize() if heading.isupper() else heading
+        rows.append(Row(best.chunk, best.text, True, label))
+    return rows
+
+
+def _leaf(lines: list[_Line], candidates: list[_Line], limit: int) -> list[Row]:
+    """The lead sentence first, then its lists (each whole, with the line before it: a letter's criteria,
+    a section's actions), then its most central sentences: `limit` sentences besides the lists, each
+    group in source order."""
+    runs: list[list[_Line]] = []
+    for u in lines:
+        if u.item:
+            if runs and runs[-1][-1].order == u.order - 1:
+                runs[-1].append(u)
+            else:
+                runs.append([u])
+    listed: set[int] = set()
+    for run in runs:
+        if len(listed) >= MAX_LISTED:
             break
-    return [candidates[i][:3] for i in sorted(picked)]
+        intro = lines[run[0].order - 1] if run[0].order and not lines[run[0].order - 1].item else None
+        listed.update(u.order for u in ([intro] if intro else []) + run[:MAX_LIST_ITEMS])
+    prose = sorted((u for u in candidates if not u.item and u.order not in listed), key=lambda u: -u.score)
+    fill = max(1, limit - len(runs))
+    lead = prose[0] if prose else None
+    keep = listed | {u.order for u in prose[:fill]}
+    rows = [Row(lead.chunk, lead.text, lead.item)] if lead else []
+    rows += [Row(u.chunk, u.text, u.item) for u in lines if u.order in listed]
+    rows += [Row(u.chunk, u.text, u.item) for u in lines if u.order in keep - listed and u is not lead]
+    return rows

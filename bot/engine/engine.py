@@ -71,10 +71,11 @@ class Engine:
 
     @cached_property
     def sections(self) -> dict[str, list[str]]:
+        """Each document's passages' section paths, one per passage (a heading's size is its count)."""
         out: dict[str, list[str]] = {}
         for c in self.retriever.chunks:
-            if c.get("section") and c["section"] not in out.setdefault(c["doc_id"], []):
-                out[c["doc_id"]].append(c["section"])
+            if c.get("section"):
+                out.setdefault(c["doc_id"], []).append(c["section"])
         return out
 
     @cached_property
@@ -272,14 +273,18 @@ class Engine:
         number: dict[int, int] = {}
         frames: dict[int, str] = {}
         hits: dict[str, int] = {}
-        for chunk, text, item in rows:
-            ci = hits.setdefault(chunk["chunk_id"], len(hits))
-            units.append(Unit(text=text, chunk_index=ci, position=len(units), is_list_item=item))
+        for row in rows:
+            ci = hits.setdefault(row.chunk["chunk_id"], len(hits))
+            units.append(
+                Unit(
+                    text=row.text, chunk_index=ci, position=len(units), is_list_item=row.item, label=row.label
+                )
+            )
         for chunk_id, ci in hits.items():
             hit = Hit.cited(self.retriever.chunks[self.retriever.position[chunk_id]])
             number[ci] = citer.cite(hit, [u.text for u in units if u.chunk_index == ci])
             frames[ci] = citer.frame(hit)
-        short, more = _split_words(units, self.tuning.max_short_words)
+        short, more = _split_keeping_lists(units, self.tuning.summary_short_words)
         return Answer(
             question=turn.question,
             abstained=False,
@@ -371,6 +376,22 @@ def _split_words(units: list[Unit], limit: int) -> tuple[list[Unit], list[Unit]]
             break
         words += u.words
     return units[:cut], units[cut:]
+
+
+def _split_keeping_lists(units: list[Unit], limit: int) -> tuple[list[Unit], list[Unit]]:
+    """`_split_words` for a summary, which never stops inside a list that fits in 40% more words:
+    the short answer gives a list it opens whole."""
+    short, more = _split_words(units, limit)
+    while more and len(short) > 1 and short[-1].text.endswith(":"):  # a line promising what is not shown
+        short, more = short[:-1], [short[-1], *more]
+    if not more or not (short[-1].is_list_item and more[0].is_list_item) or short[-1].label:
+        return short, more
+    end = len(short)
+    while end < len(units) and units[end].is_list_item:
+        end += 1
+    if sum(u.words for u in units[:end]) <= limit * 1.4:
+        return units[:end], units[end:]
+    return short, more  # a list too long for any short answer: as much of it as fits
 
 
 def _timing(turn: _Turn, result: SearchResult) -> dict[str, float]:

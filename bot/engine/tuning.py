@@ -95,7 +95,9 @@ class Tuning:
     answer_search_k: int = 8  # passages searched for an answer (actions may come from any of them)
     evidence_passages: int = 3  # the top passages whose closeness decides answer or decline
     confidence_passages: int = 5  # BM25's top passages that lexical confidence is measured on
-    summary_sentences: int = 6  # sentences in a document or section summary (one per section)
+    summary_sentences: int = 6  # sentences besides its lists in a summary of a section without parts
+    # A summary's short answer: a line per part, or a list whole, needs more room than one point does.
+    summary_short_words: int = 150
     max_suggestions: int = 3  # questions offered with a decline or with help
     answer_passages: int = 5  # top passages whose sentences may be quoted
     max_cited_passages: int = 3  # passages one answer quotes from
