@@ -40,6 +40,8 @@ class IndexBuildRequestRow(Base):
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     created: Mapped[datetime]
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # When the requester was told how it ended: claimed by one replica (claim_build_notices).
+    notified_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class IndexBuildLeaseRow(Base):
