@@ -68,6 +68,17 @@ ASKS_FOR_FIGURE = re.compile(
     r"\b(?:ballpark|roughly|approximately)\b",
     re.I,
 )
+# A question after a date ("when was…", "what was the deadline…"), and a date: "by the end of June 2024".
+ASKS_FOR_DATE = re.compile(
+    r"^\W*when\b|\b(?:deadline|by when|what date|what year|which year|dated|timescales?)\b", re.I
+)
+MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+DATE = re.compile(
+    rf"\b{MONTH}\s+(?:19|20)\d\d\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\b"
+    r"|\bby (?:the end of )?(?:19|20)\d\d\b"
+)
+# A sentence about the document rather than its subject ("This section outlines how…").
+SELF_DESCRIPTION = re.compile(r"^(?:this|the following|the next)\s+(?:section|chapter|part|appendix)\b", re.I)
 QUANTITY = re.compile(r"\d\s*%|\bper ?cent\b|£\s*\d|\b\d+\s+in\s+\d+\b|\b\d{2,}\b(?<!\b(?:19|20)\d\d)", re.I)
 
 
@@ -117,7 +128,6 @@ def score_units(
         t: idf.get(t, 1.0) * (1.0 if own is None or t in own else tuning.unit_context_weight) for t in q
     }
     qweight = math.fsum(weight.values()) or 1.0  # fsum: order-free (see Vocabulary.share)
-    figure = bool(ASKS_FOR_FIGURE.search(question))
     for u in units:
         toks = u.tokens or frozenset(T.tokenize(u.text))
         overlap = math.fsum(weight[t] for t in q & toks) / qweight
@@ -134,11 +144,11 @@ def score_units(
             u.score += tuning.definition_bonus  # "what is X?" is best answered by what X is
             head = DEFINES.split(u.text, maxsplit=1)[0]
             u.defines = subject <= set(T.tokenize(head)) and len(head.split()) <= len(subject) + 4
-        if figure and QUANTITY.search(u.text):
-            u.score += tuning.figure_bonus  # "how many…?", "what %…?" is answered by a figure
+        if _gives_what_is_asked(u.text, question):
+            u.score += tuning.figure_bonus  # "how many…?" is answered by a figure, "when…?" by a date
         if u.words < 6:
             u.score -= tuning.short_fragment_penalty
-        if CONNECTIVE.match(u.text) or DANGLING.match(u.text):
+        if CONNECTIVE.match(u.text) or DANGLING.match(u.text) or SELF_DESCRIPTION.match(u.text):
             u.score -= tuning.connective_penalty
         if _names_only(u.text):
             u.score -= tuning.names_only_penalty
@@ -248,6 +258,9 @@ def _lead(
                 items.append(u)
                 seen.add(key(u.text))
     if LIST_INTENT.search(question) and len(items) >= 3 and (best.is_list_item or best.text.endswith(":")):
+        giving = [u for u in items if _gives_what_is_asked(u.text, question)]
+        if len(giving) == 1:
+            return giving  # "how much…?", "by when…?": the one item with a figure is the answer, not its list
         intro = [u for u in same if not u.is_list_item and u.position < items[0].position and u.score >= 0]
         # The list is the answer when it is what was asked for: its opening line, or more than one of
         # its items, answers the question; one answering item in a list of other things is one line.
@@ -265,6 +278,14 @@ def _lead(
         if promise and promise[0].position > best.position and promise[0].score >= 0:
             return [best, promise[0], *items[: tuning.max_list_items]]
     return _with_antecedent(units, best, set()) or [best]
+
+
+def _gives_what_is_asked(text: str, question: str) -> bool:
+    """A figure for a question after a figure, a date for a question after a date."""
+    return bool(
+        (ASKS_FOR_FIGURE.search(question) and QUANTITY.search(text))
+        or (ASKS_FOR_DATE.search(question) and DATE.search(text))
+    )
 
 
 def _with_antecedent(units: list[Unit], u: Unit, seen: set[str]) -> list[Unit]:

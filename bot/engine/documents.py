@@ -53,10 +53,11 @@ SKIP_SECTION = re.compile(
     r"further reading|links)\b",
     re.I,
 )
+QUOTED = re.compile(r"['‘\"“]([^'’\"”]{3,80})['’\"”]")
 APPENDIX = re.compile(r"^\W*appendi(?:x|ces)\b", re.I)
 DOC_NOUN = r"(?:guide|letter|document|strategy|report|paper|map|guidance|publication|framework|plan)"
 THE_DOCUMENT = re.compile(
-    r"\b(?:the|this|that|its|their)\s+(?:guide|letter|document|strategy|report|paper|map|guidance|publication)\b",
+    r"\b(?:the|this|that|its|their)\s+(guide|letter|document|strategy|report|paper|map|guidance|publication)\b",
     re.I,
 )
 # A document's statements of its own purpose, aims and recommendations: "This guide sets out…",
@@ -118,9 +119,9 @@ class _Heading:
     path: str  # "Section II – … > The Enablers"
     plain: str  # the heading's words, lower-case ("the enablers"), to match a quoted heading
     tokens: frozenset[str]
-    # the words of each part of a heading in two ("What is happening? The barriers and enablers"):
-    # its last part names it too ("the section on barriers and enablers")
-    tail: frozenset[str] = frozenset()
+    # shorter names it goes by (`_short_names`): "the section on barriers and enablers", "the health
+    # inequalities subgroup"
+    short: tuple[frozenset[str], ...] = ()
 
 
 class Catalogue:
@@ -150,7 +151,7 @@ class Catalogue:
             else None
         )
         self.headings = [
-            _Heading(d, path, _plain(heading), frozenset(T.tokenize(heading)), _tail(heading))
+            _Heading(d, path, _plain(heading), frozenset(T.tokenize(heading)), _short_names(heading))
             for d, paths in sections.items()
             for path in _with_parents(paths)
             if not SKIP_SECTION.search(path)
@@ -171,11 +172,29 @@ class Catalogue:
             d: frozenset(T.tokenize(" ".join([*(m.get("aliases") or []), str(m.get("year") or "")])))
             for d, m in documents.items()
         }
+        nouns: dict[str, set[str]] = {}
+        for d, m in documents.items():
+            names = " ".join([str(m.get("title") or ""), *(m.get("aliases") or [])]).lower()
+            for noun in re.findall(r"\b(?:guide|letter|strategy|map)\b", names):
+                nouns.setdefault(noun, set()).add(d)
+        self.by_noun = {noun: next(iter(ds)) for noun, ds in nouns.items() if len(ds) == 1}
         # what sources.yaml says the document is: words that, in "what was X … for?", describe X
         self.description = {
             d: frozenset(T.tokenize(f"{m.get('description') or ''} {m.get('title') or ''}"))
             for d, m in documents.items()
         }
+
+    def named_by_noun(self, question: str) -> str | None:
+        """The document "the strategy", "the letter", "the map" or "the guide" means when only one
+        document in the library is one (by its title and aliases). "The guidance", "the document" and
+        "the report" are how readers speak of the library as a whole."""
+        if QUOTED.search(question):
+            return None  # "the 'Advancing mental health equalities strategy' section": it names its own
+        for m in THE_DOCUMENT.finditer(question):
+            doc_id = self.by_noun.get(m.group(1).lower())
+            if doc_id:
+                return doc_id
+        return None
 
     def without_names(self, text: str) -> str:
         """`text` less the names of documents in it: "What does the board guide say about anchor
@@ -199,13 +218,13 @@ class Catalogue:
         document's; a one-word heading needs the word "section" (or similar) beside it, or quotes.
         A parent heading ("Barriers", over "Barriers > Funding" and the rest) counts as a section."""
         q = set(T.tokenize(question))
-        quoted = {_plain(m) for m in re.findall(r"['‘\"“]([^'’\"”]{3,80})['’\"”]", question)}
+        quoted = {_plain(m) for m in QUOTED.findall(question)}
         explicit = bool(SECTION_WORD.search(question))
         best, best_score = None, 0.0
         for h in self.headings:
             if (doc_id and h.doc_id != doc_id) or not h.tokens:
                 continue
-            words = h.tokens if q >= h.tokens else h.tail if h.tail and q >= h.tail else None
+            words = h.tokens if q >= h.tokens else max((w for w in h.short if q >= w), key=len, default=None)
             if words is None:
                 continue
             named = h.plain in quoted
@@ -225,6 +244,10 @@ class Catalogue:
         doc_id = self.named_document(question)
         # a document's name is not a heading's words ("the health inequalities policy map")
         unnamed = self.without_names(question)
+        # "the strategy" is the library's one strategy, unless a heading of another document is named
+        # or, in a conversation, it is the one being discussed
+        if doc_id is None and not follow_up and self.named_section(unnamed, None) is None:
+            doc_id = self.named_by_noun(question)
         section = self.named_section(unnamed, doc_id)
         if doc_id is None and section is None:
             return Request(None, None, False)
@@ -276,10 +299,18 @@ def _levels_below(chunks: list[dict], section: str | None) -> int:
     return 2 if len(one) < 3 and len({_part(c, section, 2) for c in inner}) > len(one) else 1
 
 
-def _tail(heading: str) -> frozenset[str]:
-    """The words of a heading's last part, when a "?" or ":" splits it in two."""
+def _short_names(heading: str) -> tuple[frozenset[str], ...]:
+    """The words of the shorter names a heading goes by: its last part, when a "?" or ":" splits it in
+    two ("What is happening? The barriers and enablers"), and its words before "of" or "for" ("Health
+    Inequalities subgroup of the Commissioning Assembly"), when two or more."""
+    names = []
     parts = [p for p in re.split(r"[?:]", heading) if p.strip()]
-    return frozenset(T.tokenize(parts[-1])) if len(parts) > 1 else frozenset()
+    if len(parts) > 1:
+        names.append(frozenset(T.tokenize(parts[-1])))
+    head = re.split(r"\s+(?:of|for)\s+", heading, maxsplit=1)
+    if len(head) > 1 and len(T.tokenize(head[0])) >= 2:
+        names.append(frozenset(T.tokenize(head[0])))
+    return tuple(n for n in names if n)
 
 
 def heading_of(path: str) -> str:

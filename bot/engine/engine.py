@@ -141,7 +141,7 @@ class Engine:
 
     def _answer(self, turn: _Turn, request: Request) -> Answer:
         t = self.tuning
-        only = {request.doc_id} if request.asks_again and request.doc_id else None
+        only = {request.doc_id} if request.doc_id else None
         result = self.retriever.search(
             turn.query, k=t.answer_search_k, history=turn.history or None, doc_filter=only
         )
