@@ -6,7 +6,10 @@ Each tick it
      flips index/CURRENT (the IndexWatcher then loads it off the request path and swaps it in);
   2. when build requests wait, tries to take the build lease; the replica that gets it claims them
      and builds in a worker process (bot/sources/build_worker.py), renewing the lease meanwhile;
-  3. tells the `on_build_finished` callbacks how each request it claimed ended.
+  3. tells the `on_build_finished` callbacks how each request it claimed ended;
+  4. tells them of any request that ended without its requester being told (the builder died after
+     publishing): at start-up at once, then a lease after it ended. Telling is claimed in the
+     database (index_build_requests.notified_at), so each requester is told once across replicas.
 
 Settings: HIBOT_BUILD_POLL_S (how often, default 2 s), HIBOT_BUILD_LEASE_S (how long a silent
 builder keeps the lease, default 60 s: a replica killed mid-build is replaced after at most this),
@@ -109,8 +112,11 @@ class BuildCoordinator:
     async def run_forever(self) -> None:
         if self.cannot_build:
             log.warning("index_builds_fetch_only", reason=self.cannot_build)
+        grace_s = 0.0  # at start-up: a builder that died before telling may have been this replica
         while True:
             try:
+                await self.tell_untold(grace_s)
+                grace_s = self.settings.lease_s
                 await self.tick()
             except asyncio.CancelledError:
                 raise
@@ -227,7 +233,26 @@ class BuildCoordinator:
             await asyncio.to_thread(self.store.fail_build_requests, token, detail)
             return {"outcome": "failed", "detail": detail}
 
+    # --- every replica: tell requesters the builder did not ---------------------------------------
+    async def tell_untold(self, grace_s: float) -> None:
+        """Tell the callbacks of requests that ended more than `grace_s` ago and whose requester was
+        never told: their builder died after publishing (or failing) and before its callbacks ran.
+        Each is claimed in the database first, so one replica tells it, once. The builder itself
+        tells at once; `grace_s` (a lease) leaves it the time to."""
+        before = datetime.now(UTC) - timedelta(seconds=grace_s)
+        told = await asyncio.to_thread(self.store.claim_build_notices, None, before)
+        if told:
+            log.warning("index_build_told_late", requests=[r.id for r in told], by=self.name)
+            await self._tell(told)
+
     async def _notify(self, requests: list) -> None:
+        """Tell the callbacks how each of `requests` ended, unless a replica already has (claimed)."""
+        if requests:
+            await self._tell(
+                await asyncio.to_thread(self.store.claim_build_notices, [r.id for r in requests])
+            )
+
+    async def _tell(self, requests: list) -> None:
         for r in requests:
             outcome = "live" if r.status == "live" else "failed"
             detail = r.build_id if outcome == "live" else (r.detail or "")

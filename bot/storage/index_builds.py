@@ -44,6 +44,7 @@ class BuildRequest:
     created: datetime
     finished_at: datetime | None = None
     claim_token: str | None = None
+    notified_at: datetime | None = None
 
 
 @dataclass
@@ -202,6 +203,35 @@ class IndexBuildStore(StoreBase):
             )
         q = select(index_build_requests).where(c.claim_token == token, c.status == "failed").order_by(c.id)
         return self._all(BuildRequest, q)
+
+    def claim_build_notices(
+        self,
+        ids: Iterable[int] | None = None,
+        finished_before: datetime | None = None,
+        now: datetime | None = None,
+    ) -> list[BuildRequest]:
+        """Take the telling of ended requests whose requester was not told yet (of `ids`, or every one
+        that ended before `finished_before`): each is marked told by one conditional UPDATE, so of
+        replicas racing for it exactly one gets it. The requests this call took, with their notify."""
+        c = index_build_requests.c
+        untold = (c.status.in_(("live", "failed"))) & c.notified_at.is_(None)
+        if ids is not None:
+            untold &= c.id.in_(list(ids))
+        if finished_before is not None:
+            untold &= c.finished_at < finished_before
+        with self.engine.connect() as conn:  # a read first: most calls find nothing and take no lock
+            found = [int(i) for i in conn.execute(select(c.id).where(untold)).scalars()]
+        if not found:
+            return []
+        stmt = (
+            update(index_build_requests)
+            .where(c.id.in_(found), c.notified_at.is_(None))
+            .values(notified_at=now or utcnow())
+            .returning(c.id)
+        )
+        with self.engine.begin() as conn:
+            took = [int(i) for i in conn.execute(stmt).scalars()]
+        return self.build_requests(None, took) if took else []
 
     def clear_build_notify(self, ids: Iterable[int]) -> None:
         """Who to tell about a build (a chat's channel and user ids) is kept only until they are told:
