@@ -78,6 +78,7 @@ async def metrics_view(request: web.Request) -> web.Response:
     built = state.get("index_built_at")
     if built:
         metrics.INDEX_AGE.set(time.time() - built)
+    metrics.SERVING_BUILD.info({"build_id": request.app[RUNTIME].engine.build_id})  # read, as /readyz
     return web.Response(body=generate_latest(metrics.REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 

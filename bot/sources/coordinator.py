@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import logs
+from bot import logs, metrics
 from bot.sources.build_files import BUILDER_DIR, fetch_build, local_build, publish_build, remember_hashes
 from bot.sources.builds import build_finished_callbacks
 
@@ -81,6 +81,7 @@ def sync_at_start(store: Any, index_dir: Path) -> str | None:
         current, local = store.current_index_build(), local_build(index_dir)
         if current and current != local:
             fetch_build(store, index_dir, current)
+            metrics.FETCHES.labels(outcome="fetched").inc()
             log.info("index_build_fetched", build_id=current, previous=local, at="start")
         elif current is None and local:
             publish_build(store, index_dir / "builds" / local, published_by=f"{replica_name()} at start")
@@ -157,10 +158,12 @@ class BuildCoordinator:
             fetch_build(self.store, self.index_dir, current)
         except Exception as e:  # noqa: BLE001 - the old build keeps serving; tried again later
             self.fetch_failed[current] = time.monotonic()
+            metrics.FETCHES.labels(outcome="failed").inc()
             log.error(
                 "index_build_fetch_failed", build_id=current, error=f"{type(e).__name__}: {str(e)[:200]}"
             )
             return False
+        metrics.FETCHES.labels(outcome="fetched").inc()
         log.info(
             "index_build_fetched",
             build_id=current,
@@ -182,7 +185,11 @@ class BuildCoordinator:
             await self._notify(given_up)
             if claimed:
                 log.info("index_build_started", requests=[r.id for r in claimed], holder=self.name)
+                metrics.BUILDS_STARTED.inc()
+                t0 = time.perf_counter()
                 result = await self._run_worker(token, lease)
+                metrics.BUILD_SECONDS.observe(time.perf_counter() - t0)
+                metrics.BUILDS_ENDED.labels(outcome=str(result.get("outcome") or "failed")).inc()
                 ended = await asyncio.to_thread(self.store.build_requests, None, [r.id for r in claimed])
                 await self._notify([r for r in ended if r.status in ("live", "failed")])
                 hashes = result.pop("hashes", None) or {}
@@ -243,6 +250,7 @@ class BuildCoordinator:
         told = await asyncio.to_thread(self.store.claim_build_notices, None, before)
         if told:
             log.warning("index_build_told_late", requests=[r.id for r in told], by=self.name)
+            metrics.BUILD_NOTICES_LATE.inc(len(told))
             await self._tell(told)
 
     async def _notify(self, requests: list) -> None:
