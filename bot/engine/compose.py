@@ -222,8 +222,11 @@ def select(
                 continue
             target.extend(added)
             seen.update(key(x.text) for x in added)
-    short = _newer_first(short, years or {}, tuning)
-    return Selection(short=_order(short), more=_order(more))
+    short = _order(_newer_first(short, years or {}, tuning))
+    if best.defines and not best.is_list_item and best in short[1:]:
+        short.remove(best)  # "what is X?": what X is comes first, before the lines around it
+        short.insert(0, best)
+    return Selection(short=short, more=_order(more))
 
 
 def _repeats(u: Unit, said: Unit) -> bool:

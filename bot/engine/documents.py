@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine import text as T
-from bot.engine.compose import CONNECTIVE, DANGLING, FURNITURE
+from bot.engine.compose import CONNECTIVE, DANGLING, DEFINES, DEFINITION_Q, FURNITURE
 from bot.engine.query import DOMAIN_SHORTHAND
 
 # Words of a summary request that are not its topic.
@@ -47,7 +47,7 @@ BACK_WORDS = frozenset(
 )
 # "2.", "Section II –", "iv)": numbering before a heading's words.
 HEADING_NUMBER = re.compile(r"^\W*(?:section\s+)?(?:\d+(?:\.\d+)*|[ivx]+)\b\W*", re.I)
-SECTION_WORD = re.compile(r"\b(?:section|part|chapter|bit on|heading|under|appendix|appendices)\b", re.I)
+SECTION_WORD = re.compile(r"\b(?:section|part|chapter|bit|heading|under|appendix|appendices)\b", re.I)
 SKIP_SECTION = re.compile(
     r"\b(?:references?|resources|acknowledg\w*|get in touch|contents|useful reading|"
     r"further reading|links)\b",
@@ -395,6 +395,9 @@ def summary_rows(
     candidates = [u for u in lines if len(u.text.split()) >= 6 and not u.text.endswith(":")]
     if not candidates:
         return []
+    # a section headed as a question of definition ("What are health inequalities?"): its subject
+    m = DEFINITION_Q.search(heading_of(section)) if section else None
+    subject = frozenset(T.tokenize(m.group(1) or m.group(2))) if m else frozenset()
     mat = vectors[[u.row for u in candidates]]
     centroid = mat.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
@@ -403,6 +406,8 @@ def summary_rows(
         u.score = float(central) + 0.3 / (1 + i / 10) + (0.2 if PURPOSE.search(u.text) else 0.0)
         if DANGLING.match(u.text) or CONNECTIVE.match(u.text):
             u.score -= 0.3  # "This means…" leans on a line the summary does not give
+        if subject and _defines(u.text, subject):
+            u.score += 0.3  # "What are health inequalities?" opens with what they are
     if page is None:
         below = _levels_below(list({u.chunk["chunk_id"]: u.chunk for u in candidates}.values()), section)
         parts: dict[str, list[_Line]] = {}
@@ -412,6 +417,13 @@ def summary_rows(
         if len(headed) >= 2:
             return _by_part(candidates, headed)
     return _leaf(lines, candidates, limit)
+
+
+def _defines(text: str, subject: frozenset[str]) -> bool:
+    """The line says what `subject` is: "Health inequalities are unfair and avoidable differences…"."""
+    head = DEFINES.split(text, maxsplit=1)[0]
+    short = len(head.split()) <= len(subject) + 4
+    return len(head) < len(text) and short and subject <= frozenset(T.tokenize(head))
 
 
 def _by_part(candidates: list[_Line], parts: dict[str, list[_Line]]) -> list[Row]:

@@ -142,13 +142,21 @@ class Engine:
     def _answer(self, turn: _Turn, request: Request) -> Answer:
         t = self.tuning
         only = {request.doc_id} if request.doc_id else None
-        result = self.retriever.search(
-            turn.query, k=t.answer_search_k, history=turn.history or None, doc_filter=only
-        )
-        hits = _prefer_document(result.hits, request.doc_id)
         vocab = self.retriever.vocabulary
-        ev = decide.evidence(hits, result.plan, vocab, turn.query, bool(turn.warnings), t.evidence_passages)
-        if not hits or not decide.enough(ev, t):
+        # Within the document named, its name says nothing more ("RCP" finds "RCP members report…"), but
+        # whether the library answers at all is judged on the whole question, as without a name.
+        unnamed = self.catalogue.without_names(turn.query).strip() if only else ""
+        for query in dict.fromkeys(q for q in (unnamed, turn.query) if q):
+            result = self.retriever.search(
+                query, k=t.answer_search_k, history=turn.history or None, doc_filter=only
+            )
+            hits = _prefer_document(result.hits, request.doc_id)
+            ev = decide.evidence(
+                hits, result.plan, vocab, turn.query, bool(turn.warnings), t.evidence_passages
+            )
+            if hits and decide.enough(ev, t):
+                break
+        else:
             return self._decline(turn, "no_evidence", result, suggest=True)
         passages = [h for h in hits if not _reference_or_furniture(h.chunk.get("section") or "")][
             : t.answer_passages
