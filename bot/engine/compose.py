@@ -241,6 +241,10 @@ def _repeats(u: Unit, said: Unit) -> bool:
     return len(words & (said.tokens or frozenset(T.tokenize(said.text)))) >= REPEAT_SHARE * len(words)
 
 
+ASKS_WHO = re.compile(
+    r"\bwho\b|\bwhich\s+(?:\w+\s+)?(?:department|body|bodies|organisations?|group|team)\b", re.I
+)
+MAX_SUBJECT_WORDS = 8  # a heading longer than this is a topic, not the name of who or what an item is about
 REPEAT_SHARE = 0.7  # of the later sentence's words already said
 REPEAT_MIN_WORDS = 8
 
@@ -324,10 +328,12 @@ def _order(chosen: list[Unit]) -> list[Unit]:
     for u in chosen:
         if u.chunk_index not in lead or u.score > lead[u.chunk_index].score:
             lead[u.chunk_index] = u
+    # A list given whole (three items or more) reads in its own order; two items picked from a list
+    # of other things put the one that answers first ("who said 'new number one'?").
     keep_order = {
         ci
         for ci in lead
-        if sum(1 for u in chosen if u.chunk_index == ci and u.is_list_item) >= 2
+        if sum(1 for u in chosen if u.chunk_index == ci and u.is_list_item) >= 3
         or any(DANGLING.match(u.text) for u in chosen if u.chunk_index == ci)
     }
     rank = {ci: i for i, ci in enumerate(lead)}  # first appearance: the lead passage stays first
@@ -344,6 +350,34 @@ def _order(chosen: list[Unit]) -> list[Unit]:
 def key(text: str) -> str:
     """A sentence as compared for repeats: its words, lower-case, without punctuation."""
     return " ".join(T.words(text))
+
+
+def name_subjects(chosen: list[Unit], headings: dict[int, str], question: str) -> None:
+    """A list item that never names what it is about, under a heading that does ("Department for
+    Levelling Up, Housing and Communities" over "- Strong ministerial team, tasked with…"), is said
+    with that heading, once per run of items from its section: when the question asks who or which,
+    or the answer's items come from different sections (whose is each?). A heading that is a
+    question, a long one, or one the item already half names, is not said."""
+    sections = {headings.get(u.chunk_index) for u in chosen if u.is_list_item}
+    if len(sections) < 2 and not ASKS_WHO.search(question):
+        return
+    previous = None
+    for u in chosen:
+        if not u.is_list_item:
+            previous = None
+            continue
+        heading = headings.get(u.chunk_index, "")
+        words = T.tokenize(heading)
+        if (
+            heading != previous
+            and words
+            and len(heading.split()) <= MAX_SUBJECT_WORDS
+            and not heading.rstrip().endswith("?")
+            and not heading.isupper()
+            and len(set(words) & (u.tokens or frozenset(T.tokenize(u.text)))) < len(set(words)) / 2
+        ):
+            u.label = heading
+        previous = heading
 
 
 def render_lines(chosen: list[Unit], number_of: dict[int, int], frames: dict[int, str]) -> str:

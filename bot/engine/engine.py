@@ -257,6 +257,9 @@ class Engine:
         ]
         number |= cite([ci for ci in _first_seen(chosen.more) if ci not in number])
         frames = {ci: citer.frame(passages[ci]) for ci in number}
+        headings = {ci: documents.heading_of(passages[ci].chunk.get("section") or "") for ci in number}
+        compose.name_subjects(chosen.short, headings, turn.query)
+        compose.name_subjects(chosen.more, headings, turn.query)
         return Answer(
             question=turn.question,
             abstained=False,
