@@ -180,13 +180,29 @@ class Vocabulary:
         return len(w) >= 5 and self.correct(w, cutoff=88) is not None
 
 
+def _joined(words: list[str], vocab: Vocabulary) -> list[str]:
+    """Two words the corpus writes as one, as one ("ring fenced" is its "ringfenced"): before any
+    spelling correction, which would read "ring" as "bring"."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        pair = words[i] + words[i + 1] if i + 1 < len(words) else ""
+        if pair and words[i] not in vocab.counts and pair in vocab.counts and not pair.isdigit():
+            out.append(pair)
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 def plan(vocab: Vocabulary, question: str, history: list[str] | None = None) -> QueryPlan:
     raw_words = re.findall(r"[A-Za-z0-9+']+|[^A-Za-z0-9+'\s]+", question)
     fixed = [DOMAIN_SHORTHAND.get(w) or CHAT_SPELLINGS.get(w.lower(), w) for w in raw_words]
     text = " ".join(fixed)
     expansions: list[str] = [role for pattern, role in ROLES if pattern.search(question) and role not in text]
     corrected: list[str] = []
-    for w in T.words(text):
+    for w in _joined(T.words(text), vocab):
         acronym = (
             w if w in vocab.acronyms else w[:-1] if w.endswith("s") and w[:-1] in vocab.acronyms else None
         )
