@@ -99,7 +99,7 @@ def unknown_terms(question: str, vocab: Vocabulary) -> tuple[list[str], list[str
     """Content words the corpus has never seen (nor a close spelling), and which of them look like names."""
     unknown, names = [], []
     for m in re.finditer(r"[A-Za-z][A-Za-z'’]+", question):
-        word = m.group(0)
+        word = m.group(0).rstrip("'’")  # "the 'PLUS' in…": a closing quote is not part of the word
         acronym = word.isupper() and len(word) >= 3 and word not in vocab.capitals
         if word in DOMAIN_SHORTHAND or word.lower() in CHAT_FILLER or (vocab.knows(word) and not acronym):
             continue
