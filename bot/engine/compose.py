@@ -8,6 +8,7 @@ The best sentence leads; the short answer stops at about 60–110 words and the 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -241,6 +242,8 @@ def _repeats(u: Unit, said: Unit) -> bool:
     return len(words & (said.tokens or frozenset(T.tokenize(said.text)))) >= REPEAT_SHARE * len(words)
 
 
+# "Who described…?", "who chairs…?": one person or body, not the list they appear in.
+ASKS_ONE_PERSON = re.compile(r"^\W*who\s+(?!are\b|were\b|else\b)\w+", re.I)
 ASKS_WHO = re.compile(
     r"\bwho\b|\bwhich\s+(?:\w+\s+)?(?:department|body|bodies|organisations?|group|team)\b", re.I
 )
@@ -254,17 +257,18 @@ def _lead(
 ) -> list[Unit]:
     """The best sentence, with the list it belongs to or promises, and what it points back to."""
     same = [u for u in units if u.chunk_index == best.chunk_index]
-    items = [u for u in same if u.is_list_item and u.score >= 0]
+    items = [u for u in same if u.is_list_item and u.score > -1]  # -1: a reference or furniture
     if best.chunk_index in continued and items and items[-1] is same[-1]:
         # the list runs on into the next passage: its opening items, less those the passages share
         seen = {key(u.text) for u in items}
         for u in (u for u in units if u.chunk_index == continued[best.chunk_index]):
             if not u.is_list_item:
                 break
-            if key(u.text) not in seen and u.score >= 0:
+            if key(u.text) not in seen and u.score > -1:
                 items.append(u)
                 seen.add(key(u.text))
-    if LIST_INTENT.search(question) and len(items) >= 3 and (best.is_list_item or best.text.endswith(":")):
+    whole_list = LIST_INTENT.search(question) and not ASKS_ONE_PERSON.search(question)
+    if whole_list and len(items) >= 3 and (best.is_list_item or best.text.endswith(":")):
         giving = [u for u in items if _gives_what_is_asked(u.text, question)]
         if len(giving) == 1:
             return giving  # "how much…?", "by when…?": the one item with a figure is the answer, not its list
@@ -275,9 +279,20 @@ def _lead(
         if best.text.endswith(":") or len(answering) >= 2 or (intro and intro[-1].score >= best.score / 2):
             return ([intro[-1]] if intro else []) + items[: tuning.max_list_items]
     if best.text.endswith(":"):
-        follow = [u for u in items if u.position > best.position][: tuning.max_list_items]
+        # its items, on into the passage that carries the list on, or from a passage overlapping this
+        # one that holds more of them
+        promise = best
+        follow = [u for u in items if u.chunk_index != best.chunk_index or u.position > best.position]
+        for again in (
+            u for u in units if u.chunk_index != best.chunk_index and key(u.text) == key(best.text)
+        ):
+            later = [u for u in units if u.chunk_index == again.chunk_index and u.position > again.position]
+            run = list(itertools.takewhile(lambda u: u.is_list_item and u.score > -1, later))
+            if len(run) > len(follow):
+                promise, follow = again, run  # quoted from the passage that holds the list whole
+        follow = follow[: tuning.max_list_items]
         if follow:
-            return [best, *follow]
+            return [promise, *follow]
     if LIST_INTENT.search(question) and len(items) >= 3 and not best.is_list_item:
         # "what are the priority objectives?" led by the sentence before the list the passage promises
         # ("…key areas for action for all trusts to consider:"): the list comes with it
