@@ -296,9 +296,9 @@ def _lead(
     if LIST_INTENT.search(question) and len(items) >= 3 and not best.is_list_item:
         # "what are the priority objectives?" led by the sentence before the list the passage promises
         # ("…key areas for action for all trusts to consider:"): the list comes with it
-        promise = [u for u in same if u.text.endswith(":") and u.position == items[0].position - 1]
-        if promise and promise[0].position > best.position and promise[0].score >= 0:
-            return [best, promise[0], *items[: tuning.max_list_items]]
+        promised = [u for u in same if u.text.endswith(":") and u.position == items[0].position - 1]
+        if promised and promised[0].position > best.position and promised[0].score >= 0:
+            return [best, promised[0], *items[: tuning.max_list_items]]
     return _with_antecedent(units, best, set()) or [best]
 
 

@@ -174,8 +174,8 @@ class Catalogue:
         }
         nouns: dict[str, set[str]] = {}
         for d, m in documents.items():
-            names = " ".join([str(m.get("title") or ""), *(m.get("aliases") or [])]).lower()
-            for noun in re.findall(r"\b(?:guide|letter|strategy|map)\b", names):
+            called = " ".join([str(m.get("title") or ""), *(m.get("aliases") or [])]).lower()
+            for noun in re.findall(r"\b(?:guide|letter|strategy|map)\b", called):
                 nouns.setdefault(noun, set()).add(d)
         self.by_noun = {noun: next(iter(ds)) for noun, ds in nouns.items() if len(ds) == 1}
         # what sources.yaml says the document is: words that, in "what was X … for?", describe X
