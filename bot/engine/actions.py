@@ -64,10 +64,17 @@ def prepare(library: list[dict]) -> list[dict]:
 
 
 def readers(question: str) -> set[str]:
+    # "What should I ask my trust board?" comes from someone who reports to the board, not from it
+    about_board = BOARD_AS_OTHERS.search(question)
     for pattern, who in READERS:
-        if pattern.search(question):
+        if pattern.search(about_board.re.sub(" ", question) if about_board else question):
             return who
-    return set(ALL_READERS)
+    return set(ALL_READERS - {"board"}) if about_board else set(ALL_READERS)
+
+
+BOARD_AS_OTHERS = re.compile(
+    r"\b(?:(?:ask|tell|to|with|at)\s+(?:the\s+|my\s+)?|my\s+)(?:trust\s+|hospital\s+)?board\b", re.I
+)
 
 
 ALL_READERS = frozenset({"clinician", "leader", "board"})
@@ -86,9 +93,10 @@ ASKS_WHAT_TO_DO = re.compile(
 def pick(
     library: list[dict], question: str, result: SearchResult, idf: dict[str, float], t: Tuning
 ) -> list[dict]:
-    """Actions that fit both the question and its reader; none rather than an odd one. An action from
-    a document the answer does not draw on is offered only when the reader asks what to do: a board
-    guide's "Develop an organisational plan" does not follow "what criteria did the 2014 letter set?"."""
+    """Actions that fit both the question and its reader; none rather than an odd one. Unless the reader
+    asks what to do (a role, "I/we", "how can…", "in practice"), only the recommendations in the
+    passages that answer are offered: a board guide's "Develop an organisational plan" does not follow
+    "what criteria did the 2014 letter set?", nor "what did Amanda Pritchard say?"."""
     if not library:
         return []
     hit_rank = {h.chunk_id: h.rank for h in result.hits}
@@ -104,8 +112,8 @@ def pick(
         in_hits = it["chunk_id"] in hit_rank
         if not overlap and not in_hits:
             continue  # an action sharing nothing with the question is an odd one
-        if not (in_hits or it["doc_id"] in hit_docs or asks_to_do):
-            continue
+        if not (asks_to_do or (in_hits and hit_rank[it["chunk_id"]] <= t.action_answer_passages)):
+            continue  # a factual question gets actions only from the recommendations that answer it
         score = overlap + (t.action_hit_weight / hit_rank[it["chunk_id"]] if in_hits else 0.0)
         score += t.action_same_doc if it["doc_id"] in hit_docs else 0.0
         score += t.action_intent if INTENT[it["type"]].search(question) else 0.0
