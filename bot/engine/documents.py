@@ -437,6 +437,9 @@ def _by_part(candidates: list[_Line], parts: dict[str, list[_Line]]) -> list[Row
     leads = leads or [u for u in first if PURPOSE.search(u.text)]
     lead = max(leads, key=lambda u: u.score, default=None)
     rows = [Row(lead.chunk, lead.text, lead.item)] if lead else []
+    if lead and DANGLING.match(lead.text):  # "It outlines why…" after the line saying what "it" is
+        before = next((u for u in candidates if u.order == lead.order - 1 and u.chunk is lead.chunk), None)
+        rows[:0] = [Row(before.chunk, before.text, before.item)] if before else []
     for path, members in list(parts.items())[:MAX_PARTS]:
         if lead in members:
             continue

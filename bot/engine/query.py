@@ -180,12 +180,20 @@ class Vocabulary:
         return len(w) >= 5 and self.correct(w, cutoff=88) is not None
 
 
+GLUED_NUMBER = re.compile(r"([a-z]+)(\d+)")
+
+
 def _joined(words: list[str], vocab: Vocabulary) -> list[str]:
-    """Two words the corpus writes as one, as one ("ring fenced" is its "ringfenced"): before any
-    spelling correction, which would read "ring" as "bring"."""
+    """Two words the corpus writes as one, as one ("ring fenced" is its "ringfenced"), and a word glued
+    to a number, as two ("no10"): before any spelling correction, which would read "ring" as "bring"."""
     out: list[str] = []
     i = 0
     while i < len(words):
+        glued = GLUED_NUMBER.fullmatch(words[i])
+        if glued and words[i] not in vocab.counts and glued.group(1) in vocab.counts:
+            out += [glued.group(1), glued.group(2)]  # "no10" is the corpus's "No 10"
+            i += 1
+            continue
         pair = words[i] + words[i + 1] if i + 1 < len(words) else ""
         if pair and words[i] not in vocab.counts and pair in vocab.counts and not pair.isdigit():
             out.append(pair)
