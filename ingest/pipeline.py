@@ -29,7 +29,7 @@ from ingest.lock import ingest_lock
 from ingest.progress import NothingIndexed, Progress
 
 # Bump when chunking, embedding text or the build's files change meaning: forces a full rebuild.
-PIPELINE_VERSION = 8
+PIPELINE_VERSION = 9
 
 
 @dataclass

@@ -137,6 +137,21 @@ def test_a_list_that_ingest_cut_across_two_passages_is_given_whole(engine):
     assert len({i.rsplit("[", 1)[1] for i in items}) == 1  # one source, cited once
 
 
+def test_a_promised_list_is_given_whole_and_alone(engine):
+    # "… across four domains:" is followed in its passage by a second list (the maturity levels):
+    # the answer gives the four domains, the two-word one included, and not the levels after them
+    ans = engine.answer("What are the four domains in the NHS Providers self-assessment tool?")
+    items = [line for line in ans.answer.split("\n") if line.startswith("- ")]
+    assert len(items) == 4, ans.answer
+    assert any("System partnerships" in i for i in items)
+    assert not any("emerging" in i for i in items)
+    # and a list promised with a semicolon ("… the following principles;") comes with it
+    principles = engine.answer(
+        "what principles does it work to?", history=["What are the aims of NHS England's strategy?"]
+    )
+    assert sum(line.startswith("- ") for line in principles.answer.split("\n")) == 3, principles.answer
+
+
 def test_a_definition_question_opens_with_the_definition(engine):
     ans = engine.answer("What is Core20PLUS5?")
     first = answer_lines(ans.answer)[0][0]

@@ -182,7 +182,7 @@ def select(
         for u in sorted(units, key=lambda u: -u.score)
         if u.score > 0
         and (
-            not u.text.endswith(":")
+            not promises(u)
             or any(
                 x.is_list_item and x.chunk_index == u.chunk_index and x.position == u.position + 1
                 for x in units
@@ -209,7 +209,7 @@ def select(
             words = sum(x.words for x in chosen)
             if sum(x.words for x in target) >= limit or words >= tuning.max_full_words:
                 break
-            if key(u.text) in seen or u.score < tuning.min_unit_score or u.text.endswith(":"):
+            if key(u.text) in seen or u.score < tuning.min_unit_score or promises(u):
                 continue
             passages = {x.chunk_index for x in chosen}
             if u.chunk_index not in passages and len(passages) >= tuning.max_cited_passages:
@@ -257,7 +257,12 @@ def _lead(
 ) -> list[Unit]:
     """The best sentence, with the list it belongs to or promises, and what it points back to."""
     same = [u for u in units if u.chunk_index == best.chunk_index]
-    items = [u for u in same if u.is_list_item and u.score > -1]  # -1: a reference or furniture
+    # the one list it belongs to or promises: a passage may hold two ("four domains:" then "levels:")
+    runs = _list_runs(same)
+    run = next((r for r in runs if best in r), None) or next(
+        (r for r in runs if r[0].position > best.position), runs[0] if runs else []
+    )
+    items = [u for u in run if u.score > -1]  # -1: a reference or furniture
     if best.chunk_index in continued and items and items[-1] is same[-1]:
         # the list runs on into the next passage: its opening items, less those the passages share
         seen = {key(u.text) for u in items}
@@ -268,7 +273,7 @@ def _lead(
                 items.append(u)
                 seen.add(key(u.text))
     whole_list = LIST_INTENT.search(question) and not ASKS_ONE_PERSON.search(question)
-    if whole_list and len(items) >= 3 and (best.is_list_item or best.text.endswith(":")):
+    if whole_list and len(items) >= 3 and (best.is_list_item or promises(best)):
         giving = [u for u in items if _gives_what_is_asked(u.text, question)]
         if len(giving) == 1:
             return giving  # "how much…?", "by when…?": the one item with a figure is the answer, not its list
@@ -276,9 +281,9 @@ def _lead(
         # The list is the answer when it is what was asked for: its opening line, or more than one of
         # its items, answers the question; one answering item in a list of other things is one line.
         answering = [u for u in items if u.score >= tuning.list_item_share * best.score]
-        if best.text.endswith(":") or len(answering) >= 2 or (intro and intro[-1].score >= best.score / 2):
+        if promises(best) or len(answering) >= 2 or (intro and intro[-1].score >= best.score / 2):
             return ([intro[-1]] if intro else []) + items[: tuning.max_list_items]
-    if best.text.endswith(":"):
+    if promises(best):
         # its items, on into the passage that carries the list on, or from a passage overlapping this
         # one that holds more of them
         promise = best
@@ -296,10 +301,28 @@ def _lead(
     if LIST_INTENT.search(question) and len(items) >= 3 and not best.is_list_item:
         # "what are the priority objectives?" led by the sentence before the list the passage promises
         # ("…key areas for action for all trusts to consider:"): the list comes with it
-        promised = [u for u in same if u.text.endswith(":") and u.position == items[0].position - 1]
+        promised = [u for u in same if promises(u) and u.position == items[0].position - 1]
         if promised and promised[0].position > best.position and promised[0].score >= 0:
             return [best, promised[0], *items[: tuning.max_list_items]]
     return _with_antecedent(units, best, set()) or [best]
+
+
+def promises(u: Unit) -> bool:
+    """A line that promises the list after it: "… across four domains:", "…the following principles;"."""
+    return u.text.endswith(":") or (not u.is_list_item and u.text.endswith(";"))
+
+
+def _list_runs(same: list[Unit]) -> list[list[Unit]]:
+    """A passage's lists: runs of list items one after another, in order."""
+    runs: list[list[Unit]] = []
+    for u in sorted(same, key=lambda u: u.position):
+        if not u.is_list_item:
+            continue
+        if runs and runs[-1][-1].position == u.position - 1:
+            runs[-1].append(u)
+        else:
+            runs.append([u])
+    return runs
 
 
 def _gives_what_is_asked(text: str, question: str) -> bool:
