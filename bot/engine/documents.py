@@ -30,7 +30,7 @@ REQUEST_WORDS = frozenset(
         "document guidance section part chapter whole briefly quick quickly short it its this that there "
         "whats "
         "ideas basically overall generally for me briefly letter draft version one around actually thing"
-        " tl dr tldr nutshell rundown"
+        " tl dr tldr nutshell rundown bit bits"
         " january february march april may june july august september october november december"
     )
 )
