@@ -13,7 +13,13 @@ OWN_EVAL = ROOT / "tests" / "eval" / "questions.jsonl"
 
 OWN_SETS = [
     ROOT / "tests" / "eval" / f
-    for f in ("questions.jsonl", "hard.jsonl", "conversation.jsonl", "conversation-2.jsonl")
+    for f in (
+        "questions.jsonl",
+        "hard.jsonl",
+        "conversation.jsonl",
+        "conversation-2.jsonl",
+        "conversation-3.jsonl",
+    )
 ]
 SHARED_SETS = [SHARED_EVAL / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
 
