@@ -84,8 +84,8 @@ ALL_READERS = frozenset({"clinician", "leader", "board"})
 LABEL = re.compile(r"\((?:Objectives?\s[\d.,\sand]+|[^()]*\b(?:19|20)\d\d[a-z]?)\)")
 # The reader asks what they (or their organisation) can do, not only what a document says.
 ASKS_WHAT_TO_DO = re.compile(
-    r"\b(?:I|we|my|our|us|me)\b|\b(?:what|how)\s+(?:can|should|could|do|might|would)\b|\b(?:steps|actions?|"
-    r"start(?:ing)?|practical(?:ly)?|in practice)\b",
+    r"\b(?:what|how)\s+(?:can|should|could|do|might|would|to)\b|\b(?:can|should|could|do|might)\s+(?:I|we)\b|"
+    r"\b(?:steps|actions?|start(?:ing)?|practical(?:ly)?|in practice|get involved|make a difference|tips?)\b",
     re.I,
 )
 
@@ -94,16 +94,16 @@ def pick(
     library: list[dict], question: str, result: SearchResult, idf: dict[str, float], t: Tuning
 ) -> list[dict]:
     """Actions that fit both the question and its reader; none rather than an odd one. Unless the reader
-    asks what to do (a role, "I/we", "how can…", "in practice"), only the recommendations in the
-    passages that answer are offered: a board guide's "Develop an organisational plan" does not follow
-    "what criteria did the 2014 letter set?", nor "what did Amanda Pritchard say?"."""
+    asks what to do ("how can…", "should we…", "steps", "in practice"), only a recommendation in the
+    passage that answers, on the question's topic, is offered: a board guide's "Develop an organisational
+    plan" does not follow "what criteria did the 2014 letter set?", nor "what did Amanda Pritchard say?"."""
     if not library:
         return []
     hit_rank = {h.chunk_id: h.rank for h in result.hits}
     hit_docs = {h.chunk["doc_id"] for h in result.hits[:3]}
     q = set(T.tokenize(question))
     who = readers(question)
-    asks_to_do = bool(ASKS_WHAT_TO_DO.search(question) or who != ALL_READERS)  # a role named asks too
+    asks_to_do = bool(ASKS_WHAT_TO_DO.search(question))
     scored = []
     for it in library:
         if it["audience"] not in who or (PATIENT_CUE.search(it["text"]) and not ABOUT_CARE.search(question)):
@@ -112,8 +112,8 @@ def pick(
         in_hits = it["chunk_id"] in hit_rank
         if not overlap and not in_hits:
             continue  # an action sharing nothing with the question is an odd one
-        if not (asks_to_do or (in_hits and hit_rank[it["chunk_id"]] <= t.action_answer_passages)):
-            continue  # a factual question gets actions only from the recommendations that answer it
+        if not (asks_to_do or (overlap and in_hits and hit_rank[it["chunk_id"]] <= t.action_answer_passages)):
+            continue  # a factual question gets only the recommendation that answers it, on its topic
         score = overlap + (t.action_hit_weight / hit_rank[it["chunk_id"]] if in_hits else 0.0)
         score += t.action_same_doc if it["doc_id"] in hit_docs else 0.0
         score += t.action_intent if INTENT[it["type"]].search(question) else 0.0

@@ -145,8 +145,8 @@ class Tuning:
     action_min_score: float = 1.5
     action_hit_weight: float = 3.0  # an action from a retrieved passage: 3 / its rank
     action_same_doc: float = 0.5
-    # a question that does not ask what to do gets actions only from its answer's top passages
-    action_answer_passages: int = 2
+    # a question that does not ask what to do gets actions only from the passage that answers it
+    action_answer_passages: int = 1
     action_intent: float = 1.0  # the question asks to ask / analyse / advocate
 
     @property
