@@ -141,7 +141,11 @@ class Engine:
 
     def _answer(self, turn: _Turn, request: Request) -> Answer:
         t = self.tuning
-        only = {request.doc_id} if request.doc_id else None
+        # A question naming a document is answered from it; in a conversation only when it asks the
+        # question again of that document ("does the RCP say the same?"): there a name is often a
+        # subject ("what did the NHS Providers survey find?", asked of the RCP's text).
+        named = request.asks_again or not turn.history
+        only = {request.doc_id} if request.doc_id and named else None
         vocab = self.retriever.vocabulary
         # Within the document named, its name says nothing more ("RCP" finds "RCP members report…"), but
         # whether the library answers at all is judged on the whole question, as without a name.
