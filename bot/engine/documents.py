@@ -30,9 +30,17 @@ REQUEST_WORDS = frozenset(
         "document guidance section part chapter whole briefly quick quickly short it its this that there "
         "whats "
         "ideas basically overall generally for me briefly letter draft version one around actually thing"
-        " tl dr tldr nutshell rundown bit bits"
+        " tl dr tldr nutshell rundown bit bits walk run through pull up show overall"
         " january february march april may june july august september october november december"
     )
+)
+# What a summary is for, said after the request: "… for our board development session", "… for a
+# teaching slot". It names no topic within the document.
+FOR_AN_OCCASION = re.compile(
+    r"\bfor\s+(?:a|an|our|my|the|tomorrow'?s|next\s+week'?s)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:session|meeting|paper|presentation|briefing|teaching|talk|report|update|newsletter|induction|"
+    r"training|slot|huddle|away ?day)s?\b",
+    re.I,
 )
 # A follow-up that points back ("does the RCP say the same?", "anything similar in the letter?") asks
 # about the previous topic in the document it names, not for a summary of that document.
@@ -243,7 +251,7 @@ class Catalogue:
         question = re.sub(r"\w+", lambda m: DOMAIN_SHORTHAND.get(m.group(0), m.group(0)), question)
         doc_id = self.named_document(question)
         # a document's name is not a heading's words ("the health inequalities policy map")
-        unnamed = self.without_names(question)
+        unnamed = FOR_AN_OCCASION.sub(" ", self.without_names(question))
         # "the strategy" is the library's one strategy, unless a heading of another document is named
         # or, in a conversation, it is the one being discussed
         if doc_id is None and not follow_up and self.named_section(unnamed, None) is None:

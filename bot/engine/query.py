@@ -180,6 +180,8 @@ class Vocabulary:
         return len(w) >= 5 and self.correct(w, cutoff=88) is not None
 
 
+COUNT_WORDS = {"2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "7": "seven", "8": "eight"}
+COUNT = re.compile(r"\b([2-8])(?=\s+[A-Za-z]+s\b)")
 GLUED_NUMBER = re.compile(r"([a-z]+)(\d+)")
 
 
@@ -207,7 +209,9 @@ def _joined(words: list[str], vocab: Vocabulary) -> list[str]:
 def plan(vocab: Vocabulary, question: str, history: list[str] | None = None) -> QueryPlan:
     raw_words = re.findall(r"[A-Za-z0-9+']+|[^A-Za-z0-9+'\s]+", question)
     fixed = [DOMAIN_SHORTHAND.get(w) or CHAT_SPELLINGS.get(w.lower(), w) for w in raw_words]
-    text = " ".join(fixed)
+    # "the 3 enablers" counts them as the guidance does ("three process-focused enablers"); a digit
+    # there would find "Enabler 3" instead
+    text = COUNT.sub(lambda m: COUNT_WORDS[m.group(1)], " ".join(fixed))
     expansions: list[str] = [role for pattern, role in ROLES if pattern.search(question) and role not in text]
     corrected: list[str] = []
     for w in _joined(T.words(text), vocab):
