@@ -233,6 +233,13 @@ class Catalogue:
             if (doc_id and h.doc_id != doc_id) or not h.tokens:
                 continue
             words = h.tokens if q >= h.tokens else max((w for w in h.short if q >= w), key=len, default=None)
+            if (
+                words is None
+                and explicit
+                and len(h.tokens) >= 3
+                and len(q & h.tokens) >= 0.75 * len(h.tokens)
+            ):
+                words = q & h.tokens  # "the section on the inclusion health framework": most of its heading
             if words is None:
                 continue
             named = h.plain in quoted

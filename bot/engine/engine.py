@@ -394,7 +394,7 @@ def _split_words(units: list[Unit], limit: int) -> tuple[list[Unit], list[Unit]]
 
 
 def _split_keeping_lists(units: list[Unit], limit: int) -> tuple[list[Unit], list[Unit]]:
-    """`_split_words` for a summary, which never stops inside a list that fits in 40% more words:
+    """`_split_words` for a summary, which never stops inside a list that fits in twice its words:
     the short answer gives a list it opens whole."""
     short, more = _split_words(units, limit)
     while more and len(short) > 1 and short[-1].text.endswith(":"):  # a line promising what is not shown
@@ -404,7 +404,7 @@ def _split_keeping_lists(units: list[Unit], limit: int) -> tuple[list[Unit], lis
     end = len(short)
     while end < len(units) and units[end].is_list_item:
         end += 1
-    if sum(u.words for u in units[:end]) <= limit * 1.4:
+    if sum(u.words for u in units[:end]) <= limit * 2:
         return units[:end], units[end:]
     return short, more  # a list too long for any short answer: as much of it as fits
 
