@@ -20,6 +20,7 @@ OWN_SETS = [
         "conversation-2.jsonl",
         "conversation-3.jsonl",
         "conversation-4.jsonl",
+        "conversation-5.jsonl",
     )
 ]
 SHARED_SETS = [SHARED_EVAL / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
