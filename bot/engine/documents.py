@@ -239,7 +239,7 @@ class Catalogue:
                 and len(h.tokens) >= 3
                 and len(q & h.tokens) >= 0.75 * len(h.tokens)
             ):
-                words = q & h.tokens  # "the section on the inclusion health framework": most of its heading
+                words = frozenset(q & h.tokens)  # "the section on the inclusion health framework": most of it
             if words is None:
                 continue
             named = h.plain in quoted
