@@ -28,7 +28,11 @@ READERS = [
         {"board", "leader"},
     ),
     (
-        re.compile(r"\b(?:leaders?|managers?|executives?|execs?|ICBs?|commissioners?|lead for)\b", re.I),
+        re.compile(
+            r"\b(?:leaders?|managers?|executives?|execs?|ICBs?|commissioners?|lead for|"
+            r"(?:HI|health inequalit(?:y|ies)|population health) lead)\b",
+            re.I,
+        ),
         {"leader", "board"},
     ),
     (
@@ -66,9 +70,12 @@ def prepare(library: list[dict]) -> list[dict]:
 def readers(question: str) -> set[str]:
     # "What should I ask my trust board?" comes from someone who reports to the board, not from it
     about_board = BOARD_AS_OTHERS.search(question)
-    for pattern, who in READERS:
-        if pattern.search(about_board.re.sub(" ", question) if about_board else question):
-            return who
+    text = about_board.re.sub(" ", question) if about_board else question
+    # the role named first is the reader's: "I'm a respiratory registrar and my trust has no board-level
+    # lead…" comes from a registrar
+    found = [(m.start(), who) for pattern, who in READERS for m in [pattern.search(text)] if m]
+    if found:
+        return set(min(found, key=lambda f: f[0])[1])
     return set(ALL_READERS - {"board"}) if about_board else set(ALL_READERS)
 
 
