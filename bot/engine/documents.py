@@ -30,7 +30,7 @@ REQUEST_WORDS = frozenset(
         "document guidance section part chapter whole briefly quick quickly short it its this that there "
         "whats "
         "ideas basically overall generally for me briefly letter draft version one around actually thing"
-        " tl dr tldr nutshell rundown bit bits walk run through pull up show overall"
+        " tl dr tldr nutshell rundown bit bits walk run through pull up show"
         " january february march april may june july august september october november december"
     )
 )
@@ -261,9 +261,10 @@ class Catalogue:
         unnamed = FOR_AN_OCCASION.sub(" ", self.without_names(question))
         # "the strategy" is the library's one strategy, unless a heading of another document is named
         # or, in a conversation, it is the one being discussed
-        if doc_id is None and not follow_up and self.named_section(unnamed, None) is None:
-            doc_id = self.named_by_noun(question)
         section = self.named_section(unnamed, doc_id)
+        if doc_id is None and not follow_up and section is None:
+            doc_id = self.named_by_noun(question)
+            section = self.named_section(unnamed, doc_id) if doc_id else None
         if doc_id is None and section is None:
             return Request(None, None, False)
         # its names and title describe the document, they are not a topic within it
