@@ -29,7 +29,7 @@ READERS = [
     ),
     (
         re.compile(
-            r"\b(?:leaders?|managers?|executives?|execs?|ICBs?|commissioners?|lead for|"
+            r"\b(?:leaders?|managers?|executives?|execs?|ICBs?|commissioners?|lead for|I\s+lead\b|"
             r"(?:HI|health inequalit(?:y|ies)|population health) lead)\b",
             re.I,
         ),
@@ -90,9 +90,13 @@ ALL_READERS = frozenset({"clinician", "leader", "board"})
 # A recommendation's reference label: "(Objective 6.1)", "(Objectives 3.9 and 9.3)", "(NHS England, 2021a)".
 LABEL = re.compile(r"\((?:Objectives?\s[\d.,\sand]+|[^()]*\b(?:19|20)\d\d[a-z]?)\)")
 # The reader asks what they (or their organisation) can do, not only what a document says.
+# "Should we use the NHS Providers tool or something else?" asks which, not what to do.
+ASKS_WHICH = re.compile(
+    r"\b(?:should|can|could|do)\s+(?:I|we)\s+(?:use|be using|choose|pick)\b[^?]*\bor\b", re.I
+)
 ASKS_WHAT_TO_DO = re.compile(
     r"\b(?:what|how)\s+(?:can|should|could|do|might|would|to)\b|\b(?:can|should|could|do|might)\s+(?:I|we)\b|"
-    r"\b(?:steps|actions?|start(?:ing)?|practical(?:ly)?|in practice|get involved|make a difference|tips?)\b",
+    r"\b(?:steps|start(?:ing)?|practical(?:ly)?|in practice|get involved|make a difference|tips?)\b",
     re.I,
 )
 
@@ -110,7 +114,7 @@ def pick(
     hit_docs = {h.chunk["doc_id"] for h in result.hits[:3]}
     q = set(T.tokenize(question))
     who = readers(question)
-    asks_to_do = bool(ASKS_WHAT_TO_DO.search(question))
+    asks_to_do = bool(ASKS_WHAT_TO_DO.search(question)) and not ASKS_WHICH.search(question)
     scored = []
     for it in library:
         if it["audience"] not in who or (PATIENT_CUE.search(it["text"]) and not ABOUT_CARE.search(question)):

@@ -39,11 +39,12 @@ FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|[Mm]y|[Mm]e)\b")
 # The authors speaking as "we" at the start of a sentence ("We recognise that trusts…", "We have
 # recommended…", "For trusts starting out, we have recommended…"): who "we" is has to be said. A "we"
 # elsewhere is often everyone ("the conditions in which we are born"), so only an opening "we" (after
-# at most one leading clause) with an author's verb counts.
+# at most one leading clause) with an author's verb or a promise ("We will work…") counts.
 AUTHOR_WE = re.compile(
-    r"^(?:[^,.]{3,80},\s+)?(?:[Ww]e|[Oo]ur)\s+(?:(?:have|would|also|strongly|therefore|now)\s+)*(?:recommend|recognise|recognize|hope|"
+    r"^(?:[^,.]{3,80},\s+)?(?:[Ww]e|[Oo]ur)\s+(?:will|shall|are committed|"
+    r"(?:(?:have|would|also|strongly|therefore|now)\s+)*(?:recommend|recognise|recognize|hope|"
     r"suggest|encourage|propose|believe|know|want|urge|call|set out|developed|created|found|consulted|"
-    r"aim|intend|expect|acknowledge|welcome|advise|asked|surveyed|heard|recommended|view)\w*\b"
+    r"aim|intend|expect|acknowledge|welcome|advise|asked|surveyed|heard|recommended|view)\w*)\b"
 )
 # Opens by carrying on from a sentence the reader has not seen: fine inside an answer, poor as its start.
 CONNECTIVE = re.compile(
@@ -85,6 +86,22 @@ SELF_DESCRIPTION = re.compile(
 QUANTITY = re.compile(r"\d\s*%|\bper ?cent\b|£\s*\d|\b\d+\s+in\s+\d+\b|\b\d{2,}\b(?<!\b(?:19|20)\d\d)", re.I)
 
 
+# The second figure of a pair, said in a short sentence that leans on the one before ("In 2020-22, men in
+# the most deprived areas … a decade less …" then "For women it was 7.3 years."): it comes with it.
+PAIRED = re.compile(r"^(?:and\s+|while\s+|whereas\s+)?(?:for|among|in)\s+[^.]{0,60}\d", re.I)
+PAIR_MAX_WORDS = 12
+# A follow-up naming a new subject: "and what about the Treasury?", "how about for children?", "and the
+# culture one?". Not "and is it mandatory?": a question about the same subject.
+NEW_SUBJECT = re.compile(
+    r"^\W*(?:(?:and|ok(?:ay)?|so|but)\W+)*(?:(?:what|how)\s+about|and)\s+"
+    r"(?!(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|what|how|who|when|why|which|"
+    r"where|it|its|they|them|that|this|those|these|there|any|anything)\b)"
+    r"(?:for\s+|in\s+|with\s+|on\s+)?(?P<subject>[^?]+?)\W*$",
+    re.I,
+)
+GENERIC_SUBJECT = frozenset(T.tokenize("one ones bit part thing things side bits stuff point points else"))
+
+
 @dataclass(eq=False)
 class Unit:
     text: str  # verbatim span of the passage text (whitespace-normalised, markup removed)
@@ -95,6 +112,7 @@ class Unit:
     heading: frozenset = frozenset()  # the words of its section's own heading ("HM Treasury")
     similarity: float | None = None  # cosine of the question to this unit, when the index stores unit vectors
     score: float = 0.0
+    overlap: float = 0.0  # the share of the question's weighted words it holds (its heading's included)
     defines: bool = False  # opens with what a "what is X?" question asks about, then "is/are/means…"
     label: str = ""  # in a summary, the heading of the part the line stands for, said before it
 
@@ -138,6 +156,7 @@ def score_units(
         overlap += tuning.unit_heading_weight * math.fsum(weight[t] for t in (q & u.heading) - toks) / qweight
         # Passage rank matters most; among a passage's sentences, meaning and shared words decide.
         # Meaning catches the sentence that answers a paraphrase; shared words keep exact terms in front.
+        u.overlap = overlap
         u.score = tuning.unit_overlap_weight * overlap
         if u.similarity is not None:
             u.score += tuning.unit_similarity_weight * u.similarity
@@ -162,6 +181,27 @@ def score_units(
 _SMALL_WORDS = frozenset("of and the for in on to at with a an".split())
 
 
+def keep_to_new_subject(units: list[Unit], question: str, acronyms: dict[str, str]) -> None:
+    """A follow-up that names a new subject ("and what about the Treasury?", "and OHID?") is answered
+    from the passages about it: the previous turn's passages, which the search still brings, are left
+    out when another passage names the subject (in its text or heading; an acronym or its expansion)."""
+    m = NEW_SUBJECT.match(question)
+    if not m:
+        return
+    words = re.findall(r"[\w'’-]+", m.group("subject"))
+    names = [frozenset(T.tokenize(w)) for w in words]
+    names += [frozenset(T.tokenize(acronyms[w.lower()])) for w in words if w.lower() in acronyms]
+    names = [n for n in names if n and not n <= GENERIC_SUBJECT]
+    said: dict[int, frozenset[str]] = {}
+    for u in units:
+        said[u.chunk_index] = said.get(u.chunk_index, frozenset()) | u.tokens | u.heading
+    about = {ci for ci, words in said.items() if any(n <= words for n in names)}
+    if about:
+        for u in units:
+            if u.chunk_index not in about:
+                u.score = min(u.score, 0.0)
+
+
 def _names_only(text: str) -> bool:
     """A line of names and titles, no sentence: a letter's list of addressees ("Sir Gordon Duff/Dr Ian
     Hudson, Medicines & Healthcare Regulatory Agency …"). It answers who a letter went to, nothing else."""
@@ -175,9 +215,11 @@ def select(
     tuning: Tuning,
     years: dict[int, int] | None = None,
     continued: dict[int, int] | None = None,
+    faq: set[int] | None = None,
 ) -> Selection:
     """The short answer (best sentence first, a list whole) and the rest, for "More". `continued`
-    maps a passage that ends inside a list to the passage that carries the list on."""
+    maps a passage that ends inside a list to the passage that carries the list on; `faq` holds the
+    passages answering a question heading that the reader asks again."""
     # A line promising a list ("… through:") answers nothing without the list after it.
     ranked = [
         u
@@ -195,7 +237,23 @@ def select(
         return Selection()
     # A definition first for "what is X?": the best sentence that says what X is, when one was found.
     best = next((u for u in ranked if u.defines), ranked[0])
-    short = _lead(units, best, question, tuning, continued or {})
+    # ("which trusts does PCREF apply to?" asks which, not for a list)
+    asks_list = LIST_INTENT.search(re.sub(r"\bwhich\b", " ", question, flags=re.I))
+    if asks_list and not ASKS_ONE_PERSON.search(question) and not promises(best):
+        # "what are the two ways…?": the line promising a list that holds the question as well as the best
+        # sentence does ("NHS services can address health inequalities by:") is the answer's start
+        best = next(
+            (
+                u
+                for u in ranked
+                if promises(u)
+                and not u.is_list_item
+                and u.overlap >= PROMISE_SHARE * best.overlap
+                and u.score >= PROMISE_SHARE * best.score
+            ),
+            best,
+        )
+    short = _faq_answer(units, best, faq or set()) or _lead(units, best, question, tuning, continued or {})
     seen = {key(u.text) for u in short}
     more: list[Unit] = []
     for target, limit, cap, same, other in (
@@ -225,11 +283,33 @@ def select(
                 continue
             target.extend(added)
             seen.update(key(x.text) for x in added)
-    short = _order(_newer_first(short, years or {}, tuning))
+    short = _with_pairs(units, _order(_newer_first(short, years or {}, tuning)))
     if best.defines and not best.is_list_item and best in short[1:]:
         short.remove(best)  # "what is X?": what X is comes first, before the lines around it
         short.insert(0, best)
     return Selection(short=short, more=_order(more))
+
+
+def _with_pairs(units: list[Unit], short: list[Unit]) -> list[Unit]:
+    """Each figure with the short sentence after it that gives its pair ("For women it was 7.3 years.")."""
+    out: list[Unit] = []
+    said = {id(u) for u in short}
+    for u in short:
+        out.append(u)
+        pair = next(
+            (x for x in units if x.chunk_index == u.chunk_index and x.position == u.position + 1), None
+        )
+        if (
+            pair is not None
+            and id(pair) not in said
+            and not (u.is_list_item or pair.is_list_item)
+            and re.search(r"\d", u.text)
+            and pair.words <= PAIR_MAX_WORDS
+            and PAIRED.match(pair.text)
+        ):
+            out.append(pair)
+            said.add(id(pair))
+    return out
 
 
 def _repeats(u: Unit, said: Unit) -> bool:
@@ -275,7 +355,9 @@ def _lead(
                 items.append(u)
                 seen.add(key(u.text))
     whole_list = LIST_INTENT.search(question) and not ASKS_ONE_PERSON.search(question)
-    if whole_list and len(items) >= 3 and (best.is_list_item or promises(best)):
+    # a list of two when two are asked for ("what are the two ways…?")
+    enough = len(items) >= 3 or (len(items) == 2 and _count_asked(question) == 2)
+    if whole_list and enough and (best.is_list_item or promises(best)) and not _one_item_answers(best, items):
         giving = [u for u in items if _gives_what_is_asked(u.text, question)]
         if len(giving) == 1:
             return giving  # "how much…?", "by when…?": the one item with a figure is the answer, not its list
@@ -300,13 +382,58 @@ def _lead(
         follow = follow[: tuning.max_list_items]
         if follow:
             return [promise, *follow]
-    if LIST_INTENT.search(question) and len(items) >= 3 and not best.is_list_item:
+    if LIST_INTENT.search(question) and enough and not best.is_list_item:
         # "what are the priority objectives?" led by the sentence before the list the passage promises
         # ("…key areas for action for all trusts to consider:"): the list comes with it
         promised = [u for u in same if promises(u) and u.position == items[0].position - 1]
         if promised and promised[0].position > best.position and promised[0].score >= 0:
             return [best, promised[0], *items[: tuning.max_list_items]]
     return _with_antecedent(units, best, set()) or [best]
+
+
+def _faq_answer(units: list[Unit], best: Unit, faq: set[int]) -> list[Unit]:
+    """A short answer under the reader's own question, whole: a FAQ's three sentences ("…AACE have a
+    programme…", "…a sector specific maturity matrix, which should be used…", "…similar."), the one that
+    answers best first and the others in their order."""
+    if best.chunk_index not in faq:
+        return []
+    same = [u for u in units if u.chunk_index == best.chunk_index and u.score > -1]
+    if sum(u.words for u in same) > FAQ_MAX_WORDS:
+        return []
+    return [best] + sorted((u for u in same if u is not best), key=lambda u: u.position)
+
+
+FAQ_MAX_WORDS = 90
+
+
+PROMISE_SHARE = 0.75  # of the best sentence's score and overlap, for a promise of a list to lead instead
+
+
+def _count_asked(question: str) -> int | None:
+    """The number of things the question asks for: "the two ways", "4 domains"."""
+    m = re.search(
+        r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)\s+(?:main\s+|key\s+)?[a-z]+",
+        question,
+        re.I,
+    )
+    if not m:
+        return None
+    word = m.group(1).lower()
+    return int(word) if word.isdigit() else NUMBERS.index(word) + 2
+
+
+NUMBERS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _one_item_answers(best: Unit, items: list[Unit]) -> bool:
+    """One item holds the question's words and the others hardly any: "what happened to the eight urgent
+    actions?" is answered by the item about them, not by the list of NHS England's priorities."""
+    if not best.is_list_item or best.overlap < ONE_ITEM_OVERLAP:
+        return False
+    return all(u.overlap < best.overlap / 2 for u in items if u is not best)
+
+
+ONE_ITEM_OVERLAP = 0.5
 
 
 def promises(u: Unit) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine import text as T
-from bot.engine.compose import CONNECTIVE, DANGLING, DEFINES, DEFINITION_Q, FURNITURE
+from bot.engine.compose import CONNECTIVE, DANGLING, DEFINES, DEFINITION_Q, FURNITURE, SELF_DESCRIPTION
 from bot.engine.query import DOMAIN_SHORTHAND
 
 # Words of a summary request that are not its topic.
@@ -30,7 +30,8 @@ REQUEST_WORDS = frozenset(
         "document guidance section part chapter whole briefly quick quickly short it its this that there "
         "whats "
         "ideas basically overall generally for me briefly letter draft version one around actually thing"
-        " tl dr tldr nutshell rundown bit bits walk run through pull up show"
+        " tl dr tldr nutshell rundown bit bits walk run through pull up show pls plz thx asap"
+        " need want two three line lines sentence sentences version"
         " january february march april may june july august september october november december"
     )
 )
@@ -42,6 +43,24 @@ FOR_AN_OCCASION = re.compile(
     r"training|slot|huddle|away ?day)s?\b",
     re.I,
 )
+# Who or what the summary is for, said in a clause of its own that asks nothing ("I'm doing a teaching
+# session for FY doctors next week - what are the main points of the RCP guidance?", "What's the gist
+# of the RCP report? Need a two-line version for a board paper."): no topic within the document.
+OCCASION = re.compile(
+    r"\b(?:session|meeting|paper|presentation|briefing|teaching|talk|grand round|huddle|induction|"
+    r"away ?day|newsletter|slides?|version|summary)s?\b",
+    re.I,
+)
+CLAUSE = re.compile(r"(?<=[.?!;])\s+|\s+[-–—]+\s+")
+
+
+def without_occasion(question: str) -> str:
+    """`question` less its clauses that say only what the answer is for, when another clause asks."""
+    clauses = [c for c in CLAUSE.split(question) if c.strip()]
+    asking = [c for c in clauses if c.rstrip().endswith("?") or not OCCASION.search(c)]
+    return " ".join(asking) if asking and len(asking) < len(clauses) else question
+
+
 # A follow-up that points back ("does the RCP say the same?", "anything similar in the letter?") asks
 # about the previous topic in the document it names, not for a summary of that document.
 REFERS_BACK = re.compile(
@@ -258,7 +277,7 @@ class Catalogue:
         question = re.sub(r"\w+", lambda m: DOMAIN_SHORTHAND.get(m.group(0), m.group(0)), question)
         doc_id = self.named_document(question)
         # a document's name is not a heading's words ("the health inequalities policy map")
-        unnamed = FOR_AN_OCCASION.sub(" ", self.without_names(question))
+        unnamed = FOR_AN_OCCASION.sub(" ", self.without_names(without_occasion(question)))
         # "the strategy" is the library's one strategy, unless a heading of another document is named
         # or, in a conversation, it is the one being discussed
         section = self.named_section(unnamed, doc_id)
@@ -420,8 +439,8 @@ def summary_rows(
     for i, (u, central) in enumerate(zip(candidates, mat @ centroid, strict=True)):
         # Central lines carry the main points; early ones and "This guide sets out…" state the purpose.
         u.score = float(central) + 0.3 / (1 + i / 10) + (0.2 if PURPOSE.search(u.text) else 0.0)
-        if DANGLING.match(u.text) or CONNECTIVE.match(u.text):
-            u.score -= 0.3  # "This means…" leans on a line the summary does not give
+        if DANGLING.match(u.text) or CONNECTIVE.match(u.text) or SELF_DESCRIPTION.match(u.text):
+            u.score -= 0.3  # "This means…" leans on a line the summary does not give; "In this section…"
         if subject and _defines(u.text, subject):
             u.score += 0.3  # "What are health inequalities?" opens with what they are
     if page is None:

@@ -178,11 +178,13 @@ class Engine:
         own = set(T.tokenize(result.plan.text)) if turn.history else None
         names = self.catalogue.described.get(request.doc_id or "", frozenset())
         score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t, own, names)
+        if turn.history:
+            compose.keep_to_new_subject(units, turn.query, self.retriever.vocabulary.acronyms)
         years = {
             ci: int(self.documents.get(h.chunk["doc_id"], {}).get("year") or 0)
             for ci, h in enumerate(passages)
         }
-        chosen = select(units, turn.query, t, years, continued)
+        chosen = select(units, turn.query, t, years, continued, _answered_headings(passages, turn.query))
         if not chosen.short:
             return self._decline(turn, "no_evidence", result, suggest=True)
         return self._compose(turn, result, passages, chosen)
@@ -365,6 +367,22 @@ class Engine:
             self.retriever.passage_similarities(qv),
             self.tuning.max_suggestions,
         )
+
+
+def _answered_headings(passages: list[Hit], question: str) -> set[int]:
+    """Passages that answer a question heading ("I work in an ambulance trust, should I use the
+    self-assessment tool…?") sharing most of its words with the reader's question: a FAQ's answer."""
+    asked = set(T.tokenize(question))
+    out = set()
+    for ci, hit in enumerate(passages):
+        heading = documents.heading_of(hit.chunk.get("section") or "")
+        words = set(T.tokenize(heading))
+        if heading.rstrip().endswith("?") and words and len(words & asked) >= FAQ_SHARE * len(words):
+            out.add(ci)
+    return out
+
+
+FAQ_SHARE = 0.5  # of a question heading's words in the reader's question
 
 
 def _prefer_document(hits: list[Hit], doc_id: str | None) -> list[Hit]:
