@@ -195,7 +195,11 @@ def keep_to_new_subject(units: list[Unit], question: str, acronyms: dict[str, st
     said: dict[int, frozenset[str]] = {}
     for u in units:
         said[u.chunk_index] = said.get(u.chunk_index, frozenset()) | u.tokens | u.heading
-    about = {ci for ci, words in said.items() if any(n <= words for n in names)}
+    named = frozenset().union(*names)
+    # the passages headed by its name ("No 10") before those that mention it ("Battling with No 10…")
+    about = {u.chunk_index for u in units if u.heading and u.heading <= named} or {
+        ci for ci, words in said.items() if any(n <= words for n in names)
+    }
     if about:
         for u in units:
             if u.chunk_index not in about:

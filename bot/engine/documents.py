@@ -31,7 +31,7 @@ REQUEST_WORDS = frozenset(
         "whats "
         "ideas basically overall generally for me briefly letter draft version one around actually thing"
         " tl dr tldr nutshell rundown bit bits walk run through pull up show pls plz thx asap"
-        " need want two three line lines sentence sentences version"
+        " need want two three line lines sentence sentences version trying try achieve goal goals"
         " january february march april may june july august september october november december"
     )
 )
@@ -41,6 +41,19 @@ FOR_AN_OCCASION = re.compile(
     r"\bfor\s+(?:a|an|our|my|the|tomorrow'?s|next\s+week'?s)\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:session|meeting|paper|presentation|briefing|teaching|talk|report|update|newsletter|induction|"
     r"training|slot|huddle|away ?day)s?\b",
+    re.I,
+)
+# Whom a summary is for: "summarise the guide for a newly appointed non-exec". Only beside a word asking
+# for a summary: "what does the guide say for non-execs?" asks what it says to them.
+FOR_A_READER = re.compile(
+    r"\bfor\s+(?:a|an|our|my|the|new|some)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:(?:non-?exec\w*|executive) directors?|non-?exec\w*|NEDs?|board members?|colleagues?|clinicians?|"
+    r"doctors?|nurses?|team|staff|students?|trainees?|juniors?|governors?|managers?|directors?)\b",
+    re.I,
+)
+ASKS_SUMMARY = re.compile(
+    r"\b(?:summar\w+|overview|gist|tl;?dr|key points|main points|key messages|main messages|rundown|"
+    r"nutshell|brief me)\b",
     re.I,
 )
 # Who or what the summary is for, said in a clause of its own that asks nothing ("I'm doing a teaching
@@ -278,6 +291,8 @@ class Catalogue:
         doc_id = self.named_document(question)
         # a document's name is not a heading's words ("the health inequalities policy map")
         unnamed = FOR_AN_OCCASION.sub(" ", self.without_names(without_occasion(question)))
+        if ASKS_SUMMARY.search(question):
+            unnamed = FOR_A_READER.sub(" ", unnamed)
         # "the strategy" is the library's one strategy, unless a heading of another document is named
         # or, in a conversation, it is the one being discussed
         section = self.named_section(unnamed, doc_id)

@@ -21,6 +21,8 @@ OWN_SETS = [
         "conversation-3.jsonl",
         "conversation-4.jsonl",
         "conversation-5.jsonl",
+        "conversation-6.jsonl",
+        "conversation-7.jsonl",
     )
 ]
 SHARED_SETS = [SHARED_EVAL / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
