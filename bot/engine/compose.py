@@ -188,9 +188,9 @@ def keep_to_new_subject(units: list[Unit], question: str, acronyms: dict[str, st
     m = NEW_SUBJECT.match(question)
     if not m:
         return
-    words = re.findall(r"[\w'’-]+", m.group("subject"))
-    names = [frozenset(T.tokenize(w)) for w in words]
-    names += [frozenset(T.tokenize(acronyms[w.lower()])) for w in words if w.lower() in acronyms]
+    subject = re.findall(r"[\w'’-]+", m.group("subject"))
+    names = [frozenset(T.tokenize(w)) for w in subject]
+    names += [frozenset(T.tokenize(acronyms[w.lower()])) for w in subject if w.lower() in acronyms]
     names = [n for n in names if n and not n <= GENERIC_SUBJECT]
     said: dict[int, frozenset[str]] = {}
     for u in units:
