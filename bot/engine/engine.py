@@ -377,12 +377,16 @@ def _answered_headings(passages: list[Hit], question: str) -> set[int]:
     for ci, hit in enumerate(passages):
         heading = documents.heading_of(hit.chunk.get("section") or "")
         words = set(T.tokenize(heading))
-        if heading.rstrip().endswith("?") and words and len(words & asked) >= FAQ_SHARE * len(words):
+        shared = len(words & asked)
+        if heading.rstrip().endswith("?") and shared >= max(FAQ_SHARE * len(words), FAQ_MIN_SHARED):
             out.add(ci)
     return out
 
 
-FAQ_SHARE = 0.5  # of a question heading's words in the reader's question
+# The reader asks the heading's own question: most of its words, and more than the "self-assessment
+# tool" that every FAQ of a guide may share with the question
+FAQ_SHARE = 0.5
+FAQ_MIN_SHARED = 4
 
 
 def _prefer_document(hits: list[Hit], doc_id: str | None) -> list[Hit]:
