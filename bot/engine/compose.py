@@ -70,14 +70,20 @@ ASKS_FOR_FIGURE = re.compile(
     r"\b(?:ballpark|roughly|approximately)\b",
     re.I,
 )
-# A question after a date ("when was…", "what was the deadline…"), and a date: "by the end of June 2024".
+# A question after a date or a span ("when was…", "what was the deadline…", "which period…", "how long…"),
+# and a date or span: "by the end of June 2024", "spanning 23 April 2023 until …", "a 1-year programme".
 ASKS_FOR_DATE = re.compile(
-    r"^\W*when\b|\b(?:deadline|by when|what date|what year|which year|dated|timescales?)\b", re.I
+    r"^\W*when\b|\b(?:deadline|by when|what date|what year|which year|dated|timescales?|time ?frame|"
+    r"(?:what|which) period|how long|duration|lasts)\b",
+    re.I,
 )
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 DATE = re.compile(
     rf"\b{MONTH}\s+(?:19|20)\d\d\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\b"
     r"|\bby (?:the end of )?(?:19|20)\d\d\b"
+    # how long: "a 1-year programme", "over the past eighteen months" (not an age: "under 75 years")
+    r"|\b(?:\d+-|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty)[- ])"
+    r"(?:years?|months?|weeks?)\b"
 )
 # A sentence about the document rather than its subject ("This section outlines how…").
 SELF_DESCRIPTION = re.compile(
@@ -224,18 +230,12 @@ def select(
     """The short answer (best sentence first, a list whole) and the rest, for "More". `continued`
     maps a passage that ends inside a list to the passage that carries the list on; `faq` holds the
     passages answering a question heading that the reader asks again."""
-    # A line promising a list ("… through:") answers nothing without the list after it.
+    # A line promising a list ("… through:") or a quotation ("The current statement … states:") answers
+    # nothing without what it promises after it.
     ranked = [
         u
         for u in sorted(units, key=lambda u: -u.score)
-        if u.score > 0
-        and (
-            not promises(u)
-            or any(
-                x.is_list_item and x.chunk_index == u.chunk_index and x.position == u.position + 1
-                for x in units
-            )
-        )
+        if u.score > 0 and (not promises(u) or _next(units, u))
     ]
     if not ranked:
         return Selection()
@@ -300,9 +300,7 @@ def _with_pairs(units: list[Unit], short: list[Unit]) -> list[Unit]:
     said = {id(u) for u in short}
     for u in short:
         out.append(u)
-        pair = next(
-            (x for x in units if x.chunk_index == u.chunk_index and x.position == u.position + 1), None
-        )
+        pair = _after(units, u)
         if (
             pair is not None
             and id(pair) not in said
@@ -371,6 +369,12 @@ def _lead(
         answering = [u for u in items if u.score >= tuning.list_item_share * best.score]
         if promises(best) or len(answering) >= 2 or (intro and intro[-1].score >= best.score / 2):
             return ([intro[-1]] if intro else []) + items[: tuning.max_list_items]
+    quoted = _next(units, best) if promises(best) else None
+    if quoted is not None and not quoted.is_list_item:
+        return [
+            best,
+            quoted,
+        ]  # "The current statement …, spanning 23 April 2023 until 31 March 2025, states:"
     if promises(best):
         # its items, on into the passage that carries the list on, or from a passage overlapping this
         # one that holds more of them
@@ -438,6 +442,19 @@ def _one_item_answers(best: Unit, items: list[Unit]) -> bool:
 
 
 ONE_ITEM_OVERLAP = 0.5
+
+
+def _after(units: list[Unit], u: Unit) -> Unit | None:
+    """The line after `u` in its passage."""
+    return next((x for x in units if x.chunk_index == u.chunk_index and x.position == u.position + 1), None)
+
+
+def _next(units: list[Unit], u: Unit) -> Unit | None:
+    """What a promising line promises: the list item or the quoted paragraph right after it."""
+    nxt = _after(units, u)
+    if nxt is None or nxt.score <= -1 or (promises(nxt) and not nxt.is_list_item):
+        return None
+    return nxt
 
 
 def promises(u: Unit) -> bool:

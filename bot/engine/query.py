@@ -39,6 +39,7 @@ CHAT_SPELLINGS = {
     "im": "I am",
     "dont": "do not",
     "doesnt": "does not",
+    "amb": "ambulance",
 }
 # Casual words that carry no topic ("the PLUS bit", "any stuff on…"): a question is not about
 # something the corpus lacks because it uses them.
@@ -58,6 +59,11 @@ DOMAIN_SHORTHAND = {
     "FAQs": "frequently asked questions",
     "AHP": "allied health professional",
     "AHPs": "allied health professionals",
+    # bodies the guidance only ever names in full (not CCG or DHSC: it uses those as they stand)
+    "DLUHC": "Department for Levelling Up, Housing and Communities",
+    "HMT": "HM Treasury",
+    "ALB": "arm's-length body",
+    "ALBs": "arm's-length bodies",
 }
 # Who is asking, when they say so ("as a midwife", "junior doctor here"): the guidance addresses
 # clinicians, leaders and boards in sections of their own, so the reader's word joins the search.
