@@ -73,8 +73,8 @@ ASKS_FOR_FIGURE = re.compile(
 # A question after a date or a span ("when was…", "what was the deadline…", "which period…", "how long…"),
 # and a date or span: "by the end of June 2024", "spanning 23 April 2023 until …", "a 1-year programme".
 ASKS_FOR_DATE = re.compile(
-    r"^\W*when\b|\b(?:deadline|by when|what date|what year|which year|dated|timescales?|time ?frame|"
-    r"(?:what|which) period|how long|duration|lasts)\b",
+    r"^\W*when\b|\b(?:deadline|by when|(?:what|which) dates?|what year|which year|dated|timescales?|"
+    r"time ?frame|(?:what|which) period|how long|duration|lasts|run (?:for|until|to))\b",
     re.I,
 )
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"

@@ -17,7 +17,10 @@ _OFFICE = (
     r"(?:health\s+secretary|secretary\s+of\s+state(?:\s+for\s+health(?:\s+and\s+social\s+care)?)?"
     r"|health\s+minister|minister\s+(?:for|of)\s+(?:health|public\s+health|care)|prime\s+minister|chancellor"
     r"|chief\s+medical\s+officer|(?:chief\s+executive|ceo|chair|director)\s+of\s+(?:nhs\s+england|the\s+nhs|nhse"
-    r"|dhsc|ohid|ukhsa|cqc|nice|the\s+department)|national\s+director\s+(?:for|of)\s+\w+|government)"
+    r"|dhsc|ohid|ukhsa|cqc|nice|the\s+department)|national\s+director\s+(?:for|of)\s+\w+"
+    # "the new government" took office after the guidance; "the new government office set up after Covid"
+    # is a body the guidance describes
+    r"|government(?!\s+(?:office|department|body|bodies|agency|organi[sz]ation|unit)s?\b))"
 )
 _NOW = r"(?:right\s+now|now|currently|today|at\s+the\s+moment|at\s+present|these\s+days|this\s+year)"
 _FIGURES = (
