@@ -76,7 +76,23 @@ ROLES = (
         ),
         "clinician",
     ),
-    (re.compile(r"\b(?:board members?|non-?executives?|NEDs?|trust chairs?|directors?)\b", re.I), "board"),
+    (
+        re.compile(
+            r"\b(?:(?:medical|clinical|divisional|care group|nursing) directors?|clinical leads?|"
+            r"(?:service|divisional|department|HI|health inequalities) leads?|"
+            r"heads? of (?:service|department)|(?:service |general |operational )?managers?)\b",
+            re.I,
+        ),
+        "leader",
+    ),
+    (
+        re.compile(
+            r"\b(?:board members?|non-?executives?|NEDs?|trust chairs?|"
+            r"(?<!medical )(?<!clinical )directors?)\b",
+            re.I,
+        ),
+        "board",
+    ),
 )
 ACRONYM_DEF = re.compile(
     r"\b([A-Z][A-Za-z&'’\-]+(?:\s+(?:and|of|for|the|in|&)?\s*[A-Z][A-Za-z&'’\-]+){1,7})\s*\(([A-Z][A-Za-z0-9+]{1,11}s?)\)"
@@ -218,7 +234,9 @@ def plan(vocab: Vocabulary, question: str, history: list[str] | None = None) -> 
     # "the 3 enablers" counts them as the guidance does ("three process-focused enablers"); a digit
     # there would find "Enabler 3" instead
     text = COUNT.sub(lambda m: COUNT_WORDS[m.group(1)], " ".join(fixed))
-    expansions: list[str] = [role for pattern, role in ROLES if pattern.search(question) and role not in text]
+    # the role named first is the reader's ("as a clinical director, how can I get my consultants to…")
+    named = sorted((m.start(), role) for pattern, role in ROLES for m in [pattern.search(question)] if m)
+    expansions: list[str] = [role for _, role in named[:1] if role not in text]
     corrected: list[str] = []
     for w in _joined(T.words(text), vocab):
         acronym = (
