@@ -212,6 +212,9 @@ class Catalogue:
             d: frozenset(T.tokenize(" ".join([*(m.get("aliases") or []), str(m.get("year") or "")])))
             for d, m in documents.items()
         }
+        # the words the library's documents are called by ("NHS England", "health inequalities"): a heading
+        # made of them names a section only when asked for as one ("the 'NHS England' section")
+        self.library_words = frozenset().union(*self.described.values(), *self.title_words.values())
         nouns: dict[str, set[str]] = {}
         for d, m in documents.items():
             called = " ".join([str(m.get("title") or ""), *(m.get("aliases") or [])]).lower()
@@ -258,6 +261,7 @@ class Catalogue:
         document's; a one-word heading needs the word "section" (or similar) beside it, or quotes.
         A parent heading ("Barriers", over "Barriers > Funding" and the rest) counts as a section."""
         q = set(T.tokenize(question))
+        topic = q - REQUEST_WORDS
         quoted = {_plain(m) for m in QUOTED.findall(question)}
         explicit = bool(SECTION_WORD.search(question))
         best, best_score = None, 0.0
@@ -275,8 +279,13 @@ class Catalogue:
             if words is None:
                 continue
             named = h.plain in quoted
-            if len(words) == 1 and not (explicit or named):
+            # one word names a section when asked for as one, or when it is all a question about a named
+            # document asks ("what are the enablers in the strategy?")
+            whole_topic = bool(doc_id) and topic == words
+            if len(words) == 1 and not (explicit or named or whole_topic):
                 continue
+            if words <= self.library_words and not (explicit or named or doc_id):
+                continue  # "the NHS England equality strategy" does not ask for the policy map's "NHS England"
             score = len(words) + (100.0 if named else 0.0)  # quotes name it outright
             # of two with the same words, the larger, and the body's before an appendix's
             score += self.size[(h.doc_id, h.path)] / 1000 - (0.5 if APPENDIX.search(h.path) else 0.0)
