@@ -302,3 +302,14 @@ def test_acknowledgements_and_contact_sections_are_never_quoted(engine, answered
     for _set, _q, ans in answered:
         sections = [c.section or "" for c in ans.citations]
         assert not [s for s in sections if re.search(r"acknowledg|get in touch", s, re.I)], ans.question
+
+
+def test_a_figure_comes_with_its_pair_and_a_faq_answer_whole(engine):
+    gap = engine.answer(
+        "What's the life expectancy gap between the most and least deprived areas for men and women?"
+    )
+    assert "a decade less" in gap.answer and "7.3 years" in gap.answer
+    faq = engine.answer(
+        "I work in an ambulance trust - should we use the self-assessment tool in the board guide?"
+    )
+    assert "maturity matrix" in faq.answer

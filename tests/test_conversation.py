@@ -4,6 +4,7 @@ own tests over HTTP. The engine answers these, so every surface says the same.""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -95,3 +96,30 @@ def test_a_follow_up_stays_with_the_document_the_conversation_is_about(engine):
     assert follow.citations[0].doc_id == "nhse-equality-health-inequalities-strategy"
     alone = engine.answer("anything about GPs in there?")
     assert alone.abstained or alone.citations[0].doc_id != "nhse-equality-health-inequalities-strategy"
+
+
+def test_the_second_one_is_the_second_item_of_the_previous_answer(engine):
+    first = engine.answer("What are the aims of NHS England's equality and health inequalities strategy?")
+    items = [
+        re.sub(r"\s*\[\d+\]$", "", line[2:]) for line in first.answer.split("\n") if line.startswith("- ")
+    ]
+    assert len(items) >= 3
+    follow = engine.answer("and the third one?", history=[first.question])
+    assert not follow.abstained
+    assert items[2] in follow.answer.split("\n")[0]
+
+
+def test_a_follow_up_naming_a_new_subject_is_answered_from_it(engine):
+    first = "What's the main pressure on DHSC according to the policy map?"
+    follow = engine.answer("and what about the Treasury?", history=[first])
+    quoted = [c for c in follow.citations if f"[{c.n}]" in follow.answer]
+    assert quoted and all("Treasury" in (c.section or "") for c in quoted), [c.section for c in quoted]
+
+
+def test_a_summary_request_is_one_whatever_it_is_for(engine):
+    plain = engine.answer("What are the main points of the RCP guidance?")
+    for asked in (
+        "I'm teaching FY doctors next week - what are the main points of the RCP guidance?",
+        "What are the main points of the RCP guidance? Need a two-line version for a board paper.",
+    ):
+        assert engine.answer(asked).answer == plain.answer, asked

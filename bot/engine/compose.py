@@ -96,16 +96,6 @@ QUANTITY = re.compile(r"\d\s*%|\bper ?cent\b|£\s*\d|\b\d+\s+in\s+\d+\b|\b\d{2,}
 # the most deprived areas … a decade less …" then "For women it was 7.3 years."): it comes with it.
 PAIRED = re.compile(r"^(?:and\s+|while\s+|whereas\s+)?(?:for|among|in)\s+[^.]{0,60}\d", re.I)
 PAIR_MAX_WORDS = 12
-# A follow-up naming a new subject: "and what about the Treasury?", "how about for children?", "and the
-# culture one?". Not "and is it mandatory?": a question about the same subject.
-NEW_SUBJECT = re.compile(
-    r"^\W*(?:(?:and|ok(?:ay)?|so|but)\W+)*(?:(?:what|how)\s+about|and)\s+"
-    r"(?!(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|what|how|who|when|why|which|"
-    r"where|it|its|they|them|that|this|those|these|there|any|anything)\b)"
-    r"(?:for\s+|in\s+|with\s+|on\s+)?(?P<subject>[^?]+?)\W*$",
-    re.I,
-)
-GENERIC_SUBJECT = frozenset(T.tokenize("one ones bit part thing things side bits stuff point points else"))
 
 
 @dataclass(eq=False)
@@ -185,31 +175,6 @@ def score_units(
 
 
 _SMALL_WORDS = frozenset("of and the for in on to at with a an".split())
-
-
-def keep_to_new_subject(units: list[Unit], question: str, acronyms: dict[str, str]) -> None:
-    """A follow-up that names a new subject ("and what about the Treasury?", "and OHID?") is answered
-    from the passages about it: the previous turn's passages, which the search still brings, are left
-    out when another passage names the subject (in its text or heading; an acronym or its expansion)."""
-    m = NEW_SUBJECT.match(question)
-    if not m:
-        return
-    subject = re.findall(r"[\w'’-]+", m.group("subject"))
-    names = [frozenset(T.tokenize(w)) for w in subject]
-    names += [frozenset(T.tokenize(acronyms[w.lower()])) for w in subject if w.lower() in acronyms]
-    names = [n for n in names if n and not n <= GENERIC_SUBJECT]
-    said: dict[int, frozenset[str]] = {}
-    for u in units:
-        said[u.chunk_index] = said.get(u.chunk_index, frozenset()) | u.tokens | u.heading
-    named = frozenset().union(*names)
-    # the passages headed by its name ("No 10") before those that mention it ("Battling with No 10…")
-    about = {u.chunk_index for u in units if u.heading and u.heading <= named} or {
-        ci for ci, words in said.items() if any(n <= words for n in names)
-    }
-    if about:
-        for u in units:
-            if u.chunk_index not in about:
-                u.score = min(u.score, 0.0)
 
 
 def _names_only(text: str) -> bool:

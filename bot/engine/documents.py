@@ -285,7 +285,7 @@ class Catalogue:
             if len(words) == 1 and not (explicit or named or whole_topic):
                 continue
             if words <= self.library_words and not (explicit or named or doc_id):
-                continue  # "the NHS England equality strategy" does not ask for the policy map's "NHS England"
+                continue  # "the NHS England equality strategy" asks nothing of the map's "NHS England"
             score = len(words) + (100.0 if named else 0.0)  # quotes name it outright
             # of two with the same words, the larger, and the body's before an appendix's
             score += self.size[(h.doc_id, h.path)] / 1000 - (0.5 if APPENDIX.search(h.path) else 0.0)
@@ -475,7 +475,7 @@ def summary_rows(
         headed = {k: v for k, v in parts.items() if k != v[0].chunk["chunk_id"]}
         if len(headed) >= 2:
             return _by_part(candidates, headed)
-    return _leaf(lines, candidates, limit)
+    return _leaf(lines, candidates, limit, purpose_first=section is None)
 
 
 def _defines(text: str, subject: frozenset[str]) -> bool:
@@ -511,7 +511,7 @@ def _by_part(candidates: list[_Line], parts: dict[str, list[_Line]]) -> list[Row
     return rows
 
 
-def _leaf(lines: list[_Line], candidates: list[_Line], limit: int) -> list[Row]:
+def _leaf(lines: list[_Line], candidates: list[_Line], limit: int, purpose_first: bool = False) -> list[Row]:
     """The lead sentence first, then its lists (each whole, with the line before it: a letter's criteria,
     a section's actions), then its most central sentences: `limit` sentences besides the lists, each
     group in source order."""
@@ -531,6 +531,10 @@ def _leaf(lines: list[_Line], candidates: list[_Line], limit: int) -> list[Row]:
     prose = sorted((u for u in candidates if not u.item and u.order not in listed), key=lambda u: -u.score)
     fill = max(1, limit - len(runs))
     lead = prose[0] if prose else None
+    if purpose_first:
+        # a document without parts (a letter): of its best three lines, the first that states its purpose
+        # ("I would like to set out the basis of assessment…" before "Building on…, the aim is…")
+        lead = next((u for u in sorted(prose[:3], key=lambda u: u.order) if PURPOSE.search(u.text)), lead)
     keep = listed | {u.order for u in prose[:fill]}
     rows = [Row(lead.chunk, lead.text, lead.item)] if lead else []
     rows += [Row(u.chunk, u.text, u.item) for u in lines if u.order in listed]

@@ -16,7 +16,7 @@ import numpy as np
 
 from bot import safety
 from bot.engine import actions as action_picker
-from bot.engine import compose, conversation, decide, declines, documents, suggestions
+from bot.engine import compose, conversation, decide, declines, documents, followups, suggestions
 from bot.engine import text as T
 from bot.engine.citations import Citer
 from bot.engine.compose import Selection, Unit, render_lines, score_units, select
@@ -129,6 +129,11 @@ class Engine:
                 turn.query = guarded.scope.remainder  # the general question inside it is answered
             else:
                 return self._decline(turn, guarded.scope.reason, suggest=True)
+        if turn.history and followups.ORDINAL_REF.search(turn.query):
+            # "what's the aim of the second one?": the item of the list the previous answer gave
+            previous = self.answer(turn.history[-1], history=turn.history[-2:-1])
+            if not previous.abstained:
+                turn.query = followups.nth_item(turn.query, previous.answer)
         request = self.catalogue.resolve(turn.query, follow_up=bool(turn.history))
         if request.summary:
             return self._summary(turn, request)
@@ -179,7 +184,7 @@ class Engine:
         names = self.catalogue.described.get(request.doc_id or "", frozenset())
         score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t, own, names)
         if turn.history:
-            compose.keep_to_new_subject(units, turn.query, self.retriever.vocabulary.acronyms)
+            followups.keep_to_new_subject(units, turn.query, self.retriever.vocabulary.acronyms)
         years = {
             ci: int(self.documents.get(h.chunk["doc_id"], {}).get("year") or 0)
             for ci, h in enumerate(passages)

@@ -1,0 +1,73 @@
+"""Follow-ups that point past the previous turn's words: a new subject ("and what about the Treasury?")
+or an item of the previous answer ("what's the aim of the second one?")."""
+
+from __future__ import annotations
+
+import re
+
+from bot.engine import text as T
+from bot.engine.compose import Unit
+
+# A follow-up naming a new subject: "and what about the Treasury?", "how about for children?", "and the
+# culture one?". Not "and is it mandatory?": a question about the same subject.
+NEW_SUBJECT = re.compile(
+    r"^\W*(?:(?:and|ok(?:ay)?|so|but)\W+)*(?:(?:what|how)\s+about|and)\s+"
+    r"(?!(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|what|how|who|when|why|which|"
+    r"where|it|its|they|them|that|this|those|these|there|any|anything)\b)"
+    r"(?:for\s+|in\s+|with\s+|on\s+)?(?P<subject>[^?]+?)\W*$",
+    re.I,
+)
+GENERIC_SUBJECT = frozenset(T.tokenize("one ones bit part thing things side bits stuff point points else"))
+
+# "the second one", "the third aim", "the last point": an item of the list the previous answer gave.
+ORDINAL_REF = re.compile(
+    r"\b(?:the\s+)?(first|second|third|fourth|fifth|sixth|seventh|last|1st|2nd|3rd|4th|5th)"
+    r"(?:\s+(?:one|item|point|bit|part|aim|enabler|outcome|objective|barrier|criterion|priority|area|domain|"
+    r"group|step|action|recommendation)s?)?\b(?!\s+(?:of|in)\b)",
+    re.I,
+)
+ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
+ORDINAL_DIGITS = ("1st", "2nd", "3rd", "4th", "5th")
+
+
+def nth_item(question: str, previous_answer: str) -> str:
+    """`question` with "the second one" replaced by the second item of the list the previous answer gave
+    ("what's the aim of Enabler 2: Gaining Knowledge — …?"); as it was when it names no item there."""
+    m = ORDINAL_REF.search(question)
+    if not m:
+        return question
+    items = [line[2:] for line in previous_answer.split("\n") if line.startswith("- ")]
+    word = m.group(1).lower()
+    if word == "last":
+        index = -1
+    else:
+        index = ORDINAL_DIGITS.index(word) if word in ORDINAL_DIGITS else ORDINAL_WORDS.index(word)
+    if not items or index >= len(items):
+        return question
+    item = re.sub(r"\s*\[\d+\]$", "", items[index])
+    return f"{question[: m.start()]}{item}{question[m.end() :]}"
+
+
+def keep_to_new_subject(units: list[Unit], question: str, acronyms: dict[str, str]) -> None:
+    """A follow-up that names a new subject ("and what about the Treasury?", "and OHID?") is answered
+    from the passages about it: the previous turn's passages, which the search still brings, are left
+    out when another passage names the subject (in its text or heading; an acronym or its expansion)."""
+    m = NEW_SUBJECT.match(question)
+    if not m:
+        return
+    subject = re.findall(r"[\w'’-]+", m.group("subject"))
+    names = [frozenset(T.tokenize(w)) for w in subject]
+    names += [frozenset(T.tokenize(acronyms[w.lower()])) for w in subject if w.lower() in acronyms]
+    names = [n for n in names if n and not n <= GENERIC_SUBJECT]
+    said: dict[int, frozenset[str]] = {}
+    for u in units:
+        said[u.chunk_index] = said.get(u.chunk_index, frozenset()) | u.tokens | u.heading
+    named = frozenset().union(*names)
+    # the passages headed by its name ("No 10") before those that mention it ("Battling with No 10…")
+    about = {u.chunk_index for u in units if u.heading and u.heading <= named} or {
+        ci for ci, words in said.items() if any(n <= words for n in names)
+    }
+    if about:
+        for u in units:
+            if u.chunk_index not in about:
+                u.score = min(u.score, 0.0)
