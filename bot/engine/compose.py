@@ -441,11 +441,17 @@ def _list_runs(same: list[Unit]) -> list[list[Unit]]:
 
 
 def _gives_what_is_asked(text: str, question: str) -> bool:
-    """A figure for a question after a figure, a date for a question after a date."""
+    """A figure for a question after a figure, a date for a question after a date, an email address for
+    "what's the email to send feedback…?"."""
     return bool(
         (ASKS_FOR_FIGURE.search(question) and QUANTITY.search(text))
         or (ASKS_FOR_DATE.search(question) and DATE.search(text))
+        or (ASKS_FOR_ADDRESS.search(question) and EMAIL.search(text))
     )
+
+
+ASKS_FOR_ADDRESS = re.compile(r"\b(?:e-?mail|contact|get in touch|send (?:feedback|comments))\b", re.I)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
 
 def _with_antecedent(units: list[Unit], u: Unit, seen: set[str]) -> list[Unit]:
