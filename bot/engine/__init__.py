@@ -6,7 +6,9 @@ index.py        the build layout and its readers
 query.py        query planning (spellings, shorthand, acronyms, typos, follow-up context)
 retrieval.py    hybrid search returning a SearchResult
 decide.py       answer or decline; declines.py the words of each decline
-compose.py      the sentences that answer; citations.py their numbered sources
+sentences.py    answer units and how well each answers a question
+compose.py      which of them answer, in what order; citations.py their numbered sources
+followups.py    follow-ups naming a new subject or an item of the previous answer
 actions.py      ask / advocate / analyse suggestions for the reader
 conversation.py greeting, help, thanks, non-English
 documents.py    whole-document and section requests

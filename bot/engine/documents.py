@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine import text as T
-from bot.engine.compose import CONNECTIVE, DANGLING, DEFINES, DEFINITION_Q, FURNITURE, SELF_DESCRIPTION
 from bot.engine.query import DOMAIN_SHORTHAND
+from bot.engine.sentences import CONNECTIVE, DANGLING, DEFINES, DEFINITION_Q, FURNITURE, SELF_DESCRIPTION
 
 # Words of a summary request that are not its topic.
 REQUEST_WORDS = frozenset(

@@ -16,13 +16,14 @@ import numpy as np
 
 from bot import safety
 from bot.engine import actions as action_picker
-from bot.engine import compose, conversation, decide, declines, documents, followups, suggestions
+from bot.engine import compose, conversation, decide, declines, documents, followups, sentences, suggestions
 from bot.engine import text as T
 from bot.engine.citations import Citer
-from bot.engine.compose import Selection, Unit, render_lines, score_units, select
+from bot.engine.compose import Selection, render_lines, select
 from bot.engine.documents import Catalogue, Request
 from bot.engine.index import current_build_dir, read_library
 from bot.engine.retrieval import Hit, Retriever, SearchResult
+from bot.engine.sentences import Unit, score_units
 from bot.engine.tuning import DEFAULT, Tuning
 from bot.models import PII_WARNING, Action, Answer
 
@@ -260,11 +261,11 @@ class Engine:
         # the question's topic: "what does the strategy say about data?" is no cue for "…plan or strategy"
         topic = self.catalogue.topic_of(turn.query)
         picked = action_picker.pick(self.library, topic, result, self.retriever.vocabulary.idf, self.tuning)
-        shown = {compose.key(u.text) for u in chosen.short}
+        shown = {sentences.key(u.text) for u in chosen.short}
         actions = [
             Action(type=a["type"], text=a["text"], citation=citer.cite_action(a, passages, self.retriever))
             for a in picked
-            if not any(line in compose.key(a["text"]) for line in shown)  # never a line of the answer again
+            if not any(line in sentences.key(a["text"]) for line in shown)  # never a line of the answer again
         ]
         number |= cite([ci for ci in _first_seen(chosen.more) if ci not in number])
         frames = {ci: citer.frame(passages[ci]) for ci in number}

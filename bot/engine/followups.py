@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.engine import text as T
-from bot.engine.compose import Unit
+from bot.engine.sentences import Unit
 
 # A follow-up naming a new subject: "and what about the Treasury?", "how about for children?", "and the
 # culture one?". Not "and is it mandatory?": a question about the same subject.

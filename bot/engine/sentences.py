@@ -1,0 +1,175 @@
+"""Answer units — the sentences and list items of retrieved passages — and how well each answers a
+question: shared words (rarer words weigh more), meaning, the passage's rank, and what the question asks
+for (a definition, a figure, a date, an address). Composition (`compose`) picks and orders them."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from bot.engine import text as T
+from bot.engine.tuning import Tuning
+
+LIST_INTENT = re.compile(
+    r"\b(what are|list|which|five|5|four|three|six|seven|areas?|domains?|steps|actions|ways|principles|"
+    r"priorit(?:y|ies)|criteria|objectives|recommendations|themes|groups|questions)\b",
+    re.I,
+)
+DEFINITION_Q = re.compile(
+    r"^\s*(?:what(?:'s| is| are| does)|define|meaning of|explain|what is meant by)\s+"
+    r"(?:the\s+|an?\s+)?(.+?)[?.!]*\s*$"
+    r"|\bdefin(?:e|es|ition of)\s+(?:the\s+)?(.+?)[?.!]*\s*$",
+    re.I,
+)
+ASKING_TO_DEFINE = frozenset(T.tokenize("define defines defined definition meaning explain describe"))
+DEFINES = re.compile(r"\b(is|are|means|refers to|describes|was set up|aims to)\b")
+# Opens by pointing back at a sentence the reader has not seen ("This means…", "These include…").
+DANGLING = re.compile(
+    r"^(?:this|these|that|those|it|they|such|both|here|there)\b(?!\s+(?:guide|letter|document|"
+    r"strategy|report|guidance|map|paper|section)\b)",
+    re.I,
+)
+# Opens by carrying on from a sentence the reader has not seen: fine inside an answer, poor as its start.
+CONNECTIVE = re.compile(
+    r"^(?:lastly|finally|also|however|furthermore|additionally|in addition|similarly|therefore|"
+    r"thus|moreover|instead|meanwhile|likewise|again|but|and|or|so)\b",
+    re.I,
+)
+# Document furniture: contact lines, approvals, advisory groups, copyright, addresses, sign-offs.
+FURNITURE = re.compile(
+    r"\b(?:approved by|contact us|e-?mail(?:ed)? (?:us|to)|tel(?:ephone)?[:.]|registered charity|company no|"
+    r"all rights reserved|copyright|©|isbn|printed (?:in|by)|advisory group|steering group|"
+    r"acknowledg(?:e|ement)s?|yours (?:sincerely|faithfully)|this report was (?:written|prepared|produced)|"
+    r"we would like to thank|for more information|find out more)\b",
+    re.I,
+)
+
+
+# A question after a figure ("how many trusts…", "what % of…", "roughly how much…"), and a figure. Wider
+# than decide.FIGURE_Q, which must be sure a question wants statistics before declining it: here a
+# figure only moves up a sentence that already answers.
+ASKS_FOR_FIGURE = re.compile(
+    r"\bhow (?:many|much)\b|\bwhat (?:%|percent(?:age)?|proportion|share|number|fraction)\b|"
+    r"\b(?:ballpark|roughly|approximately)\b",
+    re.I,
+)
+# A question after a date or a span ("when was…", "what was the deadline…", "which period…", "how long…"),
+# and a date or span: "by the end of June 2024", "spanning 23 April 2023 until …", "a 1-year programme".
+ASKS_FOR_DATE = re.compile(
+    r"^\W*when\b|\b(?:deadline|by when|(?:what|which) dates?|what year|which year|dated|timescales?|"
+    r"time ?frame|(?:what|which) period|how long|duration|lasts|run (?:for|until|to))\b",
+    re.I,
+)
+MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+DATE = re.compile(
+    rf"\b{MONTH}\s+(?:19|20)\d\d\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\b"
+    r"|\bby (?:the end of )?(?:19|20)\d\d\b"
+    # how long: "a 1-year programme", "over the past eighteen months" (not an age: "under 75 years")
+    r"|\b(?:\d+-|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty)[- ])"
+    r"(?:years?|months?|weeks?)\b"
+)
+# A sentence about the document rather than its subject ("This section outlines how…").
+SELF_DESCRIPTION = re.compile(
+    r"^(?:in\s+)?(?:this|the following|the next)\s+(?:section|chapter|part|appendix)\b", re.I
+)
+QUANTITY = re.compile(r"\d\s*%|\bper ?cent\b|£\s*\d|\b\d+\s+in\s+\d+\b|\b\d{2,}\b(?<!\b(?:19|20)\d\d)", re.I)
+
+
+@dataclass(eq=False)
+class Unit:
+    text: str  # verbatim span of the passage text (whitespace-normalised, markup removed)
+    chunk_index: int  # position of the passage among the answer's passages
+    position: int  # order within the passage
+    is_list_item: bool
+    tokens: frozenset = frozenset()
+    heading: frozenset = frozenset()  # the words of its section's own heading ("HM Treasury")
+    similarity: float | None = None  # cosine of the question to this unit, when the index stores unit vectors
+    score: float = 0.0
+    overlap: float = 0.0  # the share of the question's weighted words it holds (its heading's included)
+    defines: bool = False  # opens with what a "what is X?" question asks about, then "is/are/means…"
+    label: str = ""  # in a summary, the heading of the part the line stands for, said before it
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def score_units(
+    units: list[Unit],
+    query_tokens: list[str],
+    idf: dict[str, float],
+    question: str,
+    tuning: Tuning,
+    own: set[str] | None = None,
+    names: frozenset[str] = frozenset(),
+) -> None:
+    """Score each sentence for how well it answers. `own`: the question's own terms, when
+    `query_tokens` also holds the previous turn's (a follow-up's own words decide which sentence
+    answers it: "and the Treasury?" after a question about the DHSC); `names`: the words naming the
+    document asked about, which say where to look, not what the answer says."""
+    m = DEFINITION_Q.search(question)
+    subject = set(T.tokenize(m.group(1) or m.group(2))) if m else set()
+    # In "how does the map define X?", "define" asks for a definition; it is not what to look for.
+    q = set(query_tokens) - (ASKING_TO_DEFINE if m else set())
+    q = (q - names) or q
+    weight = {
+        t: idf.get(t, 1.0) * (1.0 if own is None or t in own else tuning.unit_context_weight) for t in q
+    }
+    qweight = math.fsum(weight.values()) or 1.0  # fsum: order-free (see Vocabulary.share)
+    for u in units:
+        toks = u.tokens or frozenset(T.tokenize(u.text))
+        overlap = math.fsum(weight[t] for t in q & toks) / qweight
+        # a bullet under "HM Treasury" is about the Treasury though it never names it
+        overlap += tuning.unit_heading_weight * math.fsum(weight[t] for t in (q & u.heading) - toks) / qweight
+        # Passage rank matters most; among a passage's sentences, meaning and shared words decide.
+        # Meaning catches the sentence that answers a paraphrase; shared words keep exact terms in front.
+        u.overlap = overlap
+        u.score = tuning.unit_overlap_weight * overlap
+        if u.similarity is not None:
+            u.score += tuning.unit_similarity_weight * u.similarity
+        u.score += tuning.unit_passage_rank_weight / (1 + u.chunk_index)
+        u.score += tuning.first_sentence_bonus if u.position == 0 else 0.0
+        if subject and subject <= toks and DEFINES.search(u.text):
+            u.score += tuning.definition_bonus  # "what is X?" is best answered by what X is
+            head = DEFINES.split(u.text, maxsplit=1)[0]
+            u.defines = subject <= set(T.tokenize(head)) and len(head.split()) <= len(subject) + 4
+        if gives_what_is_asked(u.text, question):
+            u.score += tuning.figure_bonus  # "how many…?" is answered by a figure, "when…?" by a date
+        if u.words < 6:
+            u.score -= tuning.short_fragment_penalty
+        if CONNECTIVE.match(u.text) or DANGLING.match(u.text) or SELF_DESCRIPTION.match(u.text):
+            u.score -= tuning.connective_penalty
+        if _names_only(u.text):
+            u.score -= tuning.names_only_penalty
+        if T.is_reference(u.text) or FURNITURE.search(u.text):
+            u.score = -1.0
+
+
+_SMALL_WORDS = frozenset("of and the for in on to at with a an".split())
+
+
+def _names_only(text: str) -> bool:
+    """A line of names and titles, no sentence: a letter's list of addressees ("Sir Gordon Duff/Dr Ian
+    Hudson, Medicines & Healthcare Regulatory Agency …"). It answers who a letter went to, nothing else."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’&-]*", text) if w.lower() not in _SMALL_WORDS]
+    return len(words) >= 8 and sum(1 for w in words if w[0].isupper()) >= 0.9 * len(words)
+
+
+def gives_what_is_asked(text: str, question: str) -> bool:
+    """A figure for a question after a figure, a date for a question after a date, an email address for
+    "what's the email to send feedback…?"."""
+    return bool(
+        (ASKS_FOR_FIGURE.search(question) and QUANTITY.search(text))
+        or (ASKS_FOR_DATE.search(question) and DATE.search(text))
+        or (ASKS_FOR_ADDRESS.search(question) and EMAIL.search(text))
+    )
+
+
+ASKS_FOR_ADDRESS = re.compile(r"\b(?:e-?mail|contact|get in touch|send (?:feedback|comments))\b", re.I)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def key(text: str) -> str:
+    """A sentence as compared for repeats: its words, lower-case, without punctuation."""
+    return " ".join(T.words(text))
