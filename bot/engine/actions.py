@@ -85,6 +85,19 @@ BOARD_AS_OTHERS = re.compile(
 
 
 ALL_READERS = frozenset({"clinician", "leader", "board"})
+# The reader is the organisation's health inequalities lead ("I'm our trust's HI lead", "I lead on health
+# inequalities", "HI lead here"): the actions that send a reader to that lead are not for them.
+READER_IS_THE_LEAD = re.compile(
+    r"\b(?:I'?m|I am|as)\s+(?:(?:the|our|a|an|my)\s+)?(?:[\w'’-]+\s+){0,3}?"
+    r"(?:HI|health inequalit(?:y|ies)|population health)\s+lead\b"
+    r"|\b(?:HI|health inequalit(?:y|ies)) lead here\b|\bI\s+lead\s+(?:on|for)\s+(?:HI|health inequalit)",
+    re.I,
+)
+FINDS_THE_LEAD = re.compile(
+    r"\bwho\s+(?:is\s+leading|leads|the\s+(?:health inequalities|population health)"
+    r"(?:\s+or\s+\w+\s+\w+)?\s+lead)|\bwith the health inequalities lead\b",
+    re.I,
+)
 
 
 # A recommendation's reference label: "(Objective 6.1)", "(Objectives 3.9 and 9.3)", "(NHS England, 2021a)".
@@ -116,9 +129,12 @@ def pick(
     who = readers(question)
     asks_to_do = bool(ASKS_WHAT_TO_DO.search(question)) and not ASKS_WHICH.search(question)
     scored = []
+    is_the_lead = bool(READER_IS_THE_LEAD.search(question))
     for it in library:
         if it["audience"] not in who or (PATIENT_CUE.search(it["text"]) and not ABOUT_CARE.search(question)):
             continue
+        if is_the_lead and FINDS_THE_LEAD.search(it["text"]):
+            continue  # "Work with the health inequalities lead" to the health inequalities lead
         overlap = math.fsum(idf.get(tok, 1.0) for tok in q & it["_tokens"])  # order-free, as in compose
         in_hits = it["chunk_id"] in hit_rank
         if not overlap and not in_hits:
