@@ -158,16 +158,27 @@ def _names_only(text: str) -> bool:
 
 def gives_what_is_asked(text: str, question: str) -> bool:
     """A figure for a question after a figure, a date for a question after a date, an email address for
-    "what's the email to send feedback…?"."""
+    "what's the email to send feedback…?", a person for "which leader said…?"."""
     return bool(
         (ASKS_FOR_FIGURE.search(question) and QUANTITY.search(text))
         or (ASKS_FOR_DATE.search(question) and DATE.search(text))
         or (ASKS_FOR_ADDRESS.search(question) and EMAIL.search(text))
+        or (ASKS_FOR_PERSON.search(question) and PERSON.search(text))
     )
 
 
 ASKS_FOR_ADDRESS = re.compile(r"\b(?:e-?mail|contact|get in touch|send (?:feedback|comments))\b", re.I)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+# "Which NHS England leader described…?", "who said…?": a person, named with a title or as the one who said it
+ASKS_FOR_PERSON = re.compile(
+    r"\bwhich\s+(?:[\w-]+\s+){0,3}?(?:leader|person|minister|official|chief executive|individual)\b"
+    r"|\bwho\s+(?:said|described|wrote|signed|called|chairs|chaired|developed|argued|stated)\b",
+    re.I,
+)
+PERSON = re.compile(
+    r"\b(?:Dr|Professor|Prof|Sir|Lord|Dame|Baroness)\.?\s+[A-Z][a-z]+"
+    r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:'s)?\s+(?:has\s+)?(?:said|says|described|wrote|called|argued|stated)\b"
+)
 
 
 def key(text: str) -> str:
