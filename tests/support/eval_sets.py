@@ -23,6 +23,8 @@ OWN_SETS = [
         "conversation-5.jsonl",
         "conversation-6.jsonl",
         "conversation-7.jsonl",
+        "conversation-8.jsonl",
+        "conversation-9.jsonl",
     )
 ]
 SHARED_SETS = [SHARED_EVAL / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
