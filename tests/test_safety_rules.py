@@ -78,6 +78,7 @@ RULE_EXAMPLES: dict[str, list[str]] = {
     "asks_for_my_view": ["What do you think of the strategy?", "your honest opinion please"],
     "value_judgement": ["Was Jeremy Hunt a good Health Secretary?", "Is Core20PLUS5 worth it?"],
     "which_is_best": ["Which document is best?", "which is better?"],
+    "which_party": ["Which political party has the best plan?", "Labour or Conservatives on inequalities?"],
     "is_it_fair": ["Is it fair that waits are longer in deprived areas?"],
     "other_uk_nation": ["How does NHS Wales measure deprivation?", "in Northern  Ireland"],
     "office_holder_now": ["Who is the current Secretary of State?", "who is the health secretary now"],
@@ -99,6 +100,7 @@ RULE_EXAMPLES: dict[str, list[str]] = {
     "staff_admin": [
         "When is the next pay award for nurses due?",
         "Can I apply for a training post in public health?",
+        "Can I claim study leave for the course?",
     ],
 }
 EXAMPLES = [text for texts in RULE_EXAMPLES.values() for text in texts]

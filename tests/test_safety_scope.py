@@ -90,6 +90,8 @@ INJECTION = [
 ]
 
 OFF_TOPIC = [
+    "Can I get protected time to do a fellowship? What does our HR policy say?",
+    "can i claim study leave or extra pay for doing HI training?",
     "Write a poem about health inequalities",
     "When is the next pay award for nurses due?",
     "How do I claim tax relief on my professional fees?",
@@ -200,6 +202,9 @@ GROUPS = [
 ]
 
 OFF_TOPIC_NEAR_MISSES = [
+    "What does the RCP say about protected time for health inequalities work?",
+    "How can we get protected time for clinicians to do audit days?",
+    "Does the guidance mention flexible working for staff from ethnic minorities?",
     "How can sport and leisure services reduce health inequalities?",
     "How do we translate the guidance into action?",
     "What does the guidance say about cooking skills and healthy eating in deprived areas?",

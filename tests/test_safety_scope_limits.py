@@ -9,6 +9,9 @@ import pytest
 from bot.safety import classify_scope
 
 OPINION = [
+    "Which political party has the best plan for tackling health inequalities?",
+    "tbh what do u think of the health secretary's record on HI?",
+    "Honestly, was Jeremy Hunt any good as health secretary?",
     "Was Jeremy Hunt a good Health Secretary?",
     "Who was the better health secretary, Hunt or Lansley?",
     "Is the board guide a more reliable source than the policy map?",
@@ -66,6 +69,8 @@ OTHER_NATION_NEAR_MISSES = [
 ]
 
 AFTER_CORPUS_DATE = [
+    "What's the latest hypertension figure for my ICB on the dashboard?",
+    "What is the latest ONS figure for the life expectancy gap?",
     "Who is the current Secretary of State for Health?",
     "Has the Core20PLUS5 approach been scrapped?",
     "Is the new NHS 10-year plan still being written?",
@@ -85,6 +90,7 @@ AFTER_CORPUS_DATE = [
     "What is the new government's position on health inequalities?",
 ]
 AFTER_CORPUS_DATE_NEAR_MISSES = [
+    "What is the latest figure the RCP gives for the cost of inequalities?",
     "Has the gap in healthy life expectancy been narrowing?",
     "Will the guide be updated?",
     "What is the latest NHS England strategy on health inequalities?",

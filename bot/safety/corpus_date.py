@@ -24,7 +24,7 @@ _OFFICE = (
 )
 _NOW = r"(?:right\s+now|now|currently|today|at\s+the\s+moment|at\s+present|these\s+days|this\s+year)"
 _FIGURES = (
-    r"(?:figures|statistics|stats|numbers|rates|estimates|prevalence|waiting\s+(?:times|lists?)"
+    r"(?:figures?|statistics|stats?|numbers|rates|estimates|prevalence|waiting\s+(?:times|lists?)"
     r"|league\s+tables?|data\s+(?:on|for|from|about)|news|announcements?|allocations?|developments|updates)"
 )
 _FIRST_YEAR_AFTER, _LAST_YEAR_CHECKED = 2025, 2029
@@ -76,6 +76,9 @@ CORPUS_DATE_RULES: tuple[Rule, ...] = (
         rx(
             r"\b(?:latest|most\s+recent|newest|current|up[\s-]to[\s-]date|today's|this\s+year's|last\s+year's"
             rf"|this\s+month's|recent)\s+(?:[\w'’\-]+\s+){{0,3}}?{_FIGURES}\b"
+            # "the latest figure the RCP gives" is one of the guidance's own
+            r"(?!\s+(?:(?:in|from|that|which)\s+)?(?:the\s+)?(?:rcp|guide|guidance|board\s+guide|document|letter"
+            r"|strategy|policy\s+map|map|report)\b)"
         ),
         gate=("latest", "recent", "newest", "current", "up", "today", "year's", "month's"),
     ),

@@ -96,19 +96,39 @@ OFF_TOPIC_RULES: tuple[Rule, ...] = (
         gate=("translate",),
     ),
     Rule(
-        # A member of staff's own employment and admin: pay, pension, tax, leave, job and training
-        # applications, information-rights requests. The guidance is about patients' inequalities.
+        # A member of staff's own employment and admin: pay, pension, tax, leave, overtime, protected time,
+        # flexible working, HR policy, job and training applications, information-rights requests. The
+        # guidance is about patients' inequalities.
         "staff_admin",
         "out_of_scope",
         rx(
             r"\bpay\s+(?:rises?|awards?|deals?|scales?|offers?|increases?|uplifts?|claims?)\b|\bpayslips?\b"
             r"|\bpension\s+(?:scheme|contributions?|rates?|age|pot)\b|\btax\s+(?:return|code|relief)s?\b"
             r"|\b(?:annual|study|parental|maternity|sick)\s+leave\s+(?:entitlement|allowance|policy|request)s?\b"
+            # asked for oneself: "can I claim study leave or extra pay…?", "can I get protected time…?"
+            r"|\b(?:can|could|may|do|will|should|would)\s+i\s+(?:get|have|claim|take|request|be\s+paid)\b"
+            r"[^?]{0,40}?\b(?:(?:study|annual)\s+leave|extra\s+pay|overtime|protected\s+time|flexible\s+working"
+            r"|time\s+off)\b"
+            r"|\b(?:our|my)\s+(?:trust'?s\s+)?hr\s+polic(?:y|ies)\b"
             r"|\bapply\s+(?:for|to)\s+(?:[\w'’\-]+\s+){0,3}?(?:training\s+(?:posts?|programmes?|numbers?)|jobs?|posts?"
             r"|vacanc(?:y|ies)|specialty\s+training|foundation\s+(?:programme|training))\b"
             r"|\b(?:subject\s+access|freedom\s+of\s+information|foi)\s+requests?\b"
         ),
-        gate=("pay", "pension", "tax", "leave", "apply", "subject access", "freedom of", "foi"),
+        gate=(
+            "pay",
+            "pension",
+            "tax",
+            "leave",
+            "apply",
+            "subject access",
+            "freedom of",
+            "foi",
+            "overtime",
+            "protected",
+            "flexible",
+            "hr ",
+            "time off",
+        ),
     ),
     Rule(
         "trivia",

@@ -41,12 +41,12 @@ _YES_NO = (
     r"(?:^|[.?!:;,]\s*|\b(?:and|but|so|honestly|seriously)\s+)(?:is|was|are|were)\s+"
     r"(?!it\b|there\b)(?:[\w'’\-]+\s+){1,8}?"
 )
-# The verdict ends the clause within three words (or "at/for" and three words: "any good at tackling
-# inequalities?"), so "are people in a poor state of health more
+# The verdict ends the clause within three words (or "at/for/as" and three words: "any good at tackling
+# inequalities?", "any good as health secretary?"), so "are people in a poor state of health more
 # likely to…" (a fact question) is not read as one.
 _VERDICT = (
     rf"(?:(?:a|an)\s+(?:(?:really|very|complete|total|huge|genuinely)\s+)?(?:{_alternatives(_VERDICT_NOUNS)})\b"
-    rf"(?:\s+[\w'’\-]+){{0,3}}|(?:{_alternatives(_VERDICT_PREDICATES)})\b(?:\s+(?:at|for)(?:\s+[\w'’\-]+){{1,3}})?)"
+    rf"(?:\s+[\w'’\-]+){{0,3}}|(?:{_alternatives(_VERDICT_PREDICATES)})\b(?:\s+(?:at|for|as)(?:\s+[\w'’\-]+){{1,3}})?)"
     r"\s*(?:[?.!,]|$|or\b)"
 )
 _DOCUMENT = (
@@ -64,7 +64,7 @@ OPINION_RULES: tuple[Rule, ...] = (
         "asks_for_my_view",
         "opinion",
         rx(
-            r"\bwhat\s+(?:do|did|would)\s+you\s+(?:personally\s+)?(?:think|feel|reckon|make\s+of)\b"
+            r"\bwhat\s+(?:do|did|would)\s+(?:you|u|ya)\s+(?:personally\s+)?(?:think|feel|reckon|make\s+of)\b"
             r"|\b(?:do|did|would)\s+you\s+(?:personally\s+)?(?:think|agree|disagree|believe|reckon|like|prefer"
             r"|rate|approve)\b|\bhow\s+do\s+you\s+feel\b|\bwhat\s+you\s+(?:think|feel|reckon)\b"
             r"|\byour\s+(?:own\s+|personal\s+|honest\s+)?opinion\b|\bin\s+your\s+(?:\w+\s+)?view\b"
@@ -73,7 +73,7 @@ OPINION_RULES: tuple[Rule, ...] = (
             r"|verdict)\b|\bwould\s+you\s+(?:say|agree)\b|\bare\s+you\s+(?:for|against|in\s+favou?r\s+of|a\s+fan\s+of)\b"
             r"|\bhow\s+would\s+you\s+(?:rate|rank|judge|grade|score)\b|\bagree\s+or\s+disagree\b"
         ),
-        gate=("you",),
+        gate=("you", " u ", " ya "),
     ),
     Rule(
         "value_judgement",
@@ -97,6 +97,16 @@ OPINION_RULES: tuple[Rule, ...] = (
             rf"|\b(?:is|are|was|were)\s+(?:[\w'’\-]+\s+){{1,6}}?(?:a\s+|an\s+)?{_BETTER}\s+(?:[\w'’\-]+\s+){{0,2}}?than\b"
         ),
         gate=("which", "who", "than"),
+    ),
+    Rule(
+        # party politics: "which political party has the best plan for…?"
+        "which_party",
+        "opinion",
+        rx(
+            r"\bwhich\s+(?:political\s+)?part(?:y|ies)\b"
+            r"|\b(?:labour|tory|tories|conservatives?|lib\s*dems?)\s+(?:or|vs\.?|versus)\b"
+        ),
+        gate=("part", "labour", "tor", "conservative", "lib"),
     ),
     Rule(
         "is_it_fair",
