@@ -59,6 +59,7 @@ DOMAIN_SHORTHAND = {
     "FAQs": "frequently asked questions",
     "AHP": "allied health professional",
     "AHPs": "allied health professionals",
+    "CYP": "children and young people",
     # bodies the guidance only ever names in full (not CCG or DHSC: it uses those as they stand)
     "DLUHC": "Department for Levelling Up, Housing and Communities",
     "HMT": "HM Treasury",

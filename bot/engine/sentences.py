@@ -73,6 +73,13 @@ DATE = re.compile(
 SELF_DESCRIPTION = re.compile(
     r"^(?:in\s+)?(?:this|the following|the next)\s+(?:section|chapter|part|appendix)\b", re.I
 )
+# Directions round the document ("The frequently asked questions section provides more detail on areas not
+# covered here."): they answer nothing, so an answer never quotes them.
+NAVIGATION = re.compile(
+    r"^(?:(?:this|the following|the next)\s+|the\s+(?:[\w-]+\s+){0,3}?)(?:section|chapter|appendix)\s+"
+    r"(?:outlines|provides|sets out|describes|contains|includes|gives|covers|lists|summarises)\b",
+    re.I,
+)
 QUANTITY = re.compile(r"\d\s*%|\bper ?cent\b|£\s*\d|\b\d+\s+in\s+\d+\b|\b\d{2,}\b(?<!\b(?:19|20)\d\d)", re.I)
 
 
@@ -142,7 +149,7 @@ def score_units(
             u.score -= tuning.connective_penalty
         if _names_only(u.text):
             u.score -= tuning.names_only_penalty
-        if T.is_reference(u.text) or FURNITURE.search(u.text):
+        if T.is_reference(u.text) or FURNITURE.search(u.text) or NAVIGATION.match(u.text):
             u.score = -1.0
 
 
