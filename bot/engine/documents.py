@@ -287,6 +287,9 @@ class Catalogue:
             if words <= self.library_words and not (explicit or named or doc_id):
                 continue  # "the NHS England equality strategy" asks nothing of the map's "NHS England"
             score = len(words) + (100.0 if named else 0.0)  # quotes name it outright
+            # of two matched headings, the one with more of its own words ("the vision part of NHS England's
+            # strategy" is "Vision of the Strategy", not the policy map's "NHS England")
+            score += 0.5 * len(words - self.library_words)
             # of two with the same words, the larger, and the body's before an appendix's
             score += self.size[(h.doc_id, h.path)] / 1000 - (0.5 if APPENDIX.search(h.path) else 0.0)
             if score > best_score:
