@@ -25,6 +25,7 @@ OWN_SETS = [
         "conversation-7.jsonl",
         "conversation-8.jsonl",
         "conversation-9.jsonl",
+        "conversation-10.jsonl",
     )
 ]
 SHARED_SETS = [SHARED_EVAL / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
