@@ -40,6 +40,7 @@ CHAT_SPELLINGS = {
     "dont": "do not",
     "doesnt": "does not",
     "amb": "ambulance",
+    "pts": "patients",
 }
 # Casual words that carry no topic ("the PLUS bit", "any stuff on…"): a question is not about
 # something the corpus lacks because it uses them.
@@ -60,6 +61,8 @@ DOMAIN_SHORTHAND = {
     "AHP": "allied health professional",
     "AHPs": "allied health professionals",
     "CYP": "children and young people",
+    "CCIO": "chief clinical information officer",
+    "CNIO": "chief nursing information officer",
     # bodies the guidance only ever names in full (not CCG or DHSC: it uses those as they stand)
     "DLUHC": "Department for Levelling Up, Housing and Communities",
     "HMT": "HM Treasury",

@@ -26,7 +26,7 @@ ASKING_TO_DEFINE = frozenset(T.tokenize("define defines defined definition meani
 DEFINES = re.compile(r"\b(is|are|means|refers to|describes|was set up|aims to)\b")
 # Opens by pointing back at a sentence the reader has not seen ("This means…", "These include…").
 DANGLING = re.compile(
-    r"^(?:this|these|that|those|it|they|such|both|here|there)\b(?!\s+(?:guide|letter|document|"
+    r"^(?:this|these|that|those|it|its|they|their|such|both|here|there)\b(?!\s+(?:guide|letter|document|"
     r"strategy|report|guidance|map|paper|section)\b)",
     re.I,
 )
