@@ -379,7 +379,18 @@ def render_lines(chosen: list[Unit], number_of: dict[int, int], frames: dict[int
     in the first person is quoted after its attribution frame, once per run of one source's lines."""
     out: list[str] = []
     run, framed = "", False  # the source of the current run of lines, and whether its frame was given
-    for u in chosen:
+    # A list item is a bullet beside other items or under the line that promises it; one item alone reads
+    # as a sentence (a lone bullet read to blind judges as a stray one)
+    bullets = {
+        i
+        for i, u in enumerate(chosen)
+        if u.is_list_item
+        and (
+            (i > 0 and (chosen[i - 1].is_list_item or promises(chosen[i - 1])))
+            or (i + 1 < len(chosen) and chosen[i + 1].is_list_item)
+        )
+    }
+    for i, u in enumerate(chosen):
         n = number_of[u.chunk_index]
         frame = frames.get(u.chunk_index, "")
         if frame != run:
@@ -390,7 +401,7 @@ def render_lines(chosen: list[Unit], number_of: dict[int, int], frames: dict[int
             text, framed = f"{frame} {text}", True
         if u.label:
             text = f"{u.label} — {text}"
-        line = f"- {text} [{n}]" if u.is_list_item else f"{text} [{n}]"
+        line = f"- {text} [{n}]" if i in bullets else f"{text} [{n}]"
         if out and (line.startswith("- ") or out[-1].lstrip("\n").startswith("- ")):
             out.append("\n" + line)
         elif out:
