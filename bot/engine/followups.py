@@ -19,11 +19,12 @@ NEW_SUBJECT = re.compile(
 )
 GENERIC_SUBJECT = frozenset(T.tokenize("one ones bit part thing things side bits stuff point points else"))
 
-# "the second one", "the third aim", "the last point": an item of the list the previous answer gave.
+# "the second one", "the third aim", "and the last?": an item of the list the previous answer gave (not "the
+# last decade", "the first time").
 ORDINAL_REF = re.compile(
-    r"\b(?:the\s+)?(first|second|third|fourth|fifth|sixth|seventh|last|1st|2nd|3rd|4th|5th)"
+    r"\bthe\s+(first|second|third|fourth|fifth|sixth|seventh|last|1st|2nd|3rd|4th|5th)"
     r"(?:\s+(?:one|item|point|bit|part|aim|enabler|outcome|objective|barrier|criterion|priority|area|domain|"
-    r"group|step|action|recommendation)s?)?\b(?!\s+(?:of|in)\b)",
+    r"group|step|action|recommendation)s?\b(?!\s+(?:of|in)\b)|(?=\s*(?:[?.!,]|$)))",
     re.I,
 )
 ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
