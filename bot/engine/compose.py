@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.engine import text as T
+from bot.engine.decide import NUMBER_WORDS
 from bot.engine.sentences import DANGLING, LIST_INTENT, Unit, gives_what_is_asked, key
 from bot.engine.tuning import Tuning
 
@@ -120,7 +121,7 @@ def _with_pairs(units: list[Unit], short: list[Unit]) -> list[Unit]:
     said = {id(u) for u in short}
     for u in short:
         out.append(u)
-        pair = _after(units, u)
+        pair = _beside(units, u)
         if (
             pair is not None
             and id(pair) not in said
@@ -191,10 +192,8 @@ def _lead(
             return ([intro[-1]] if intro else []) + items[: tuning.max_list_items]
     quoted = _next(units, best) if promises(best) else None
     if quoted is not None and not quoted.is_list_item:
-        return [
-            best,
-            quoted,
-        ]  # "The current statement …, spanning 23 April 2023 until 31 March 2025, states:"
+        # "The current statement …, spanning 23 April 2023 until 31 March 2025, states:" and what it states
+        return [best, quoted]
     if promises(best):
         # its items, on into the passage that carries the list on, or from a passage overlapping this
         # one that holds more of them
@@ -244,13 +243,7 @@ def _count_asked(question: str) -> int | None:
         question,
         re.I,
     )
-    if not m:
-        return None
-    word = m.group(1).lower()
-    return int(word) if word.isdigit() else NUMBERS.index(word) + 2
-
-
-NUMBERS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    return int(NUMBER_WORDS.get(m.group(1).lower(), m.group(1))) if m else None
 
 
 def _one_item_answers(best: Unit, items: list[Unit]) -> bool:
@@ -264,14 +257,16 @@ def _one_item_answers(best: Unit, items: list[Unit]) -> bool:
 ONE_ITEM_OVERLAP = 0.5
 
 
-def _after(units: list[Unit], u: Unit) -> Unit | None:
-    """The line after `u` in its passage."""
-    return next((x for x in units if x.chunk_index == u.chunk_index and x.position == u.position + 1), None)
+def _beside(units: list[Unit], u: Unit, step: int = 1) -> Unit | None:
+    """The line after `u` in its passage (`step` -1: the line before it)."""
+    return next(
+        (x for x in units if x.chunk_index == u.chunk_index and x.position == u.position + step), None
+    )
 
 
 def _next(units: list[Unit], u: Unit) -> Unit | None:
     """What a promising line promises: the list item or the quoted paragraph right after it."""
-    nxt = _after(units, u)
+    nxt = _beside(units, u)
     if nxt is None or nxt.score <= -1 or (promises(nxt) and not nxt.is_list_item):
         return None
     return nxt
@@ -299,7 +294,7 @@ def _with_antecedent(units: list[Unit], u: Unit, seen: set[str]) -> list[Unit]:
     """A sentence opening with "This"/"These" comes with the sentence before it in its passage."""
     if not DANGLING.match(u.text):
         return [u]
-    before = next((x for x in units if x.chunk_index == u.chunk_index and x.position == u.position - 1), None)
+    before = _beside(units, u, -1)
     if before is not None and key(before.text) in seen:
         return [u]  # its antecedent is already in the answer
     if before is None or before.score < 0 or before.is_list_item:

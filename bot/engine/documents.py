@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.engine import text as T
 from bot.engine.query import DOMAIN_SHORTHAND
-from bot.engine.sentences import CONNECTIVE, DANGLING, DEFINES, DEFINITION_Q, FURNITURE, SELF_DESCRIPTION
+from bot.engine.sentences import CONNECTIVE, DANGLING, DEFINITION_Q, FURNITURE, SELF_DESCRIPTION, defines
 
 # Words of a summary request that are not its topic.
 REQUEST_WORDS = frozenset(
@@ -468,7 +468,7 @@ def summary_rows(
         u.score = float(central) + 0.3 / (1 + i / 10) + (0.2 if PURPOSE.search(u.text) else 0.0)
         if DANGLING.match(u.text) or CONNECTIVE.match(u.text) or SELF_DESCRIPTION.match(u.text):
             u.score -= 0.3  # "This means…" leans on a line the summary does not give; "In this section…"
-        if subject and _defines(u.text, subject):
+        if subject and defines(u.text, subject):
             u.score += 0.3  # "What are health inequalities?" opens with what they are
     if page is None:
         below = _levels_below(list({u.chunk["chunk_id"]: u.chunk for u in candidates}.values()), section)
@@ -479,13 +479,6 @@ def summary_rows(
         if len(headed) >= 2:
             return _by_part(candidates, headed)
     return _leaf(lines, candidates, limit, purpose_first=section is None)
-
-
-def _defines(text: str, subject: frozenset[str]) -> bool:
-    """The line says what `subject` is: "Health inequalities are unfair and avoidable differences…"."""
-    head = DEFINES.split(text, maxsplit=1)[0]
-    short = len(head.split()) <= len(subject) + 4
-    return len(head) < len(text) and short and subject <= frozenset(T.tokenize(head))
 
 
 def _by_part(candidates: list[_Line], parts: dict[str, list[_Line]]) -> list[Row]:

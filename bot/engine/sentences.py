@@ -139,8 +139,7 @@ def score_units(
         u.score += tuning.first_sentence_bonus if u.position == 0 else 0.0
         if subject and subject <= toks and DEFINES.search(u.text):
             u.score += tuning.definition_bonus  # "what is X?" is best answered by what X is
-            head = DEFINES.split(u.text, maxsplit=1)[0]
-            u.defines = subject <= set(T.tokenize(head)) and len(head.split()) <= len(subject) + 4
+            u.defines = defines(u.text, frozenset(subject))
         if gives_what_is_asked(u.text, question):
             u.score += tuning.figure_bonus  # "how many…?" is answered by a figure, "when…?" by a date
         if u.words < 6:
@@ -161,6 +160,13 @@ def _names_only(text: str) -> bool:
     Hudson, Medicines & Healthcare Regulatory Agency …"). It answers who a letter went to, nothing else."""
     words = [w for w in re.findall(r"[A-Za-z][\w'’&-]*", text) if w.lower() not in _SMALL_WORDS]
     return len(words) >= 8 and sum(1 for w in words if w[0].isupper()) >= 0.9 * len(words)
+
+
+def defines(text: str, subject: frozenset[str]) -> bool:
+    """The line says what `subject` is: "Health inequalities are unfair and avoidable differences…"."""
+    head = DEFINES.split(text, maxsplit=1)[0]
+    short = len(head.split()) <= len(subject) + 4
+    return len(head) < len(text) and short and subject <= frozenset(T.tokenize(head))
 
 
 def gives_what_is_asked(text: str, question: str) -> bool:
