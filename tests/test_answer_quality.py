@@ -297,11 +297,16 @@ def test_a_page_of_a_document_is_summarised_from_that_page(engine):
     assert engine.answer("What's on page 7 of the Hunt letter?").abstained  # it has two pages
 
 
-def test_acknowledgements_and_contact_sections_are_never_quoted(engine, answered):
+def test_acknowledgements_answer_only_who_made_it_and_contact_sections_are_never_quoted(engine, answered):
     assert answered
     for _set, _q, ans in answered:
         sections = [c.section or "" for c in ans.citations]
-        assert not [s for s in sections if re.search(r"acknowledg|get in touch", s, re.I)], ans.question
+        assert not [s for s in sections if re.search(r"get in touch", s, re.I)], ans.question
+        if any(re.search(r"acknowledg", s, re.I) for s in sections):
+            assert re.search(r"\bwho\b", ans.question, re.I), ans.question
+    credit = engine.answer("Who came up with the self-assessment tool in the board guide?")
+    assert credit.answer.startswith("The objectives and self-assessment tool included within this guide were")
+    assert "Christine Camacho" in credit.answer
 
 
 def test_a_figure_comes_with_its_pair_and_a_faq_answer_whole(engine):
@@ -313,3 +318,51 @@ def test_a_figure_comes_with_its_pair_and_a_faq_answer_whole(engine):
         "I work in an ambulance trust - should we use the self-assessment tool in the board guide?"
     )
     assert "maturity matrix" in faq.answer
+
+
+def test_the_sentence_that_answers_what_kind_of_thing_is_asked_leads(engine):
+    """Whom a letter went to, whether something is only for some, how often, from which year: the line
+    that says it comes first, not the passage's other lines."""
+    to = engine.answer("Who at NHS England was Hunt's 2014 health inequalities letter addressed to?")
+    assert to.answer.startswith("Professor Sir Malcolm Grant/ Simon Stevens, NHS England")
+    only = engine.answer("is PCREF just for MH trusts or do us acute lot need to do it too?")
+    assert "This framework is applicable to mental health trusts only." in only.answer
+    often = engine.answer("how often r we meant to redo the HI self assessment thing?? every yr or what lol")
+    assert "annually" in often.answer.split("[1]")[0]
+    year = engine.answer("From which year did Hunt hope outcome measures could feed into the assessment?")
+    assert "from 2015-16" in year.answer.split("[1]")[0]
+
+
+def test_a_follow_up_asking_something_new_of_the_same_subject_is_answered_by_its_own_words(engine):
+    duties = "What legal duties do ICBs have on health inequalities according to the RCP guidance?"
+    report = engine.answer("Do they have to report on that anywhere?", history=[duties])
+    assert report.answer.startswith("ICBs are required to prepare an annual report")
+    aims = "What are the four aims that the 2022 Health and Care Act gave ICSs?"
+    which = engine.answer("which of those is the inequalities one?", history=[aims])
+    assert which.answer.lstrip("- ").startswith("Tackling inequalities in outcomes, experience and access")
+
+
+def test_who_is_asking_and_chat_around_a_question_do_not_make_it_unanswerable(engine):
+    albs = engine.answer(
+        "I work at one of the arm's-length bodies Hunt wrote to in 2014. "
+        "What were we expected to report back on?"
+    )
+    assert not albs.abstained and "I expect you to report on how you are developing" in albs.answer
+    taught = engine.answer(
+        "anyone know what % of physicians actualy got taught about HI during training? "
+        "feels like none of us did"
+    )
+    assert not taught.abstained and "67 %" in taught.answer
+    fts = engine.answer("do FTs actually have to put health inequalities stuff in the annual report now??")
+    assert "NHSE requires foundation trusts to include information" in fts.answer
+
+
+def test_other_countries_and_a_readers_own_contract_are_declined(engine):
+    us = engine.answer("How has Medicaid expansion in the US affected racial disparities in health outcomes?")
+    assert us.reason == "other_nation"
+    leave = engine.answer(
+        "My manager won't give me study leave for a course – can they refuse it under my contract?"
+    )
+    assert leave.abstained and leave.reason == "out_of_scope"
+    ours = engine.answer("What does the board guide mean for us as a trust board?")
+    assert not ours.abstained

@@ -83,7 +83,10 @@ RULE_EXAMPLES: dict[str, list[str]] = {
     "other_uk_nation": ["How does NHS Wales measure deprivation?", "in Northern  Ireland"],
     "office_holder_now": ["Who is the current Secretary of State?", "who is the health secretary now"],
     "latest_figures": ["What are the latest figures on hypertension?", "up-to-date statistics"],
-    "figures_now": ["What are the waiting times now?"],
+    "figures_now": [
+        "What are the waiting times now?",
+        "What's our ICB's ethnicity recording completeness this month?",
+    ],
     "planning_guidance_now": ["What does the latest planning guidance say?", "the next spending review"],
     "year_after_corpus": ["What will change in 2026?", "the 2025/26 plan"],
     "this_years": ["What are this year's priorities?"],
@@ -101,6 +104,11 @@ RULE_EXAMPLES: dict[str, list[str]] = {
         "When is the next pay award for nurses due?",
         "Can I apply for a training post in public health?",
         "Can I claim study leave for the course?",
+        "My manager won't give me study leave for the course – can they refuse it under my contract?",
+    ],
+    "outside_the_uk": [
+        "How has Medicaid expansion in the US affected racial disparities?",
+        "How do hospitals in Canada tackle health inequalities?",
     ],
 }
 EXAMPLES = [text for texts in RULE_EXAMPLES.values() for text in texts]

@@ -109,6 +109,8 @@ def select(
             target.extend(added)
             seen.update(key(x.text) for x in added)
     short = _with_pairs(units, _order(_newer_first(short, years or {}, tuning)))
+    said = {key(u.text) for u in short}
+    more = [u for u in more if key(u.text) not in said]  # a pair brought into the short answer
     if best.defines and not best.is_list_item and best in short[1:]:
         short.remove(best)  # "what is X?": what X is comes first, before the lines around it
         short.insert(0, best)
@@ -290,15 +292,21 @@ def _list_runs(same: list[Unit]) -> list[list[Unit]]:
     return runs
 
 
+def _leans_back(u: Unit) -> bool:
+    """Said only after the sentence before it: "This means…", "For women it was 7.3 years."."""
+    return bool(DANGLING.match(u.text)) or (u.words <= PAIR_MAX_WORDS and bool(PAIRED.match(u.text)))
+
+
 def _with_antecedent(units: list[Unit], u: Unit, seen: set[str]) -> list[Unit]:
-    """A sentence opening with "This"/"These" comes with the sentence before it in its passage."""
-    if not DANGLING.match(u.text):
+    """A sentence opening with "This"/"These", or giving the second figure of a pair ("For women it was
+    7.3 years."), comes with the sentence before it in its passage."""
+    if not _leans_back(u):
         return [u]
     before = _beside(units, u, -1)
     if before is not None and key(before.text) in seen:
         return [u]  # its antecedent is already in the answer
-    if before is None or before.score < 0 or before.is_list_item:
-        return []  # "This …" with nothing to point back to is left out
+    if before is None or before.score < 0 or before.is_list_item or DANGLING.match(before.text):
+        return []  # "This …" with nothing to point back to (or only another "These …") is left out
     return [before, u]
 
 
@@ -329,7 +337,7 @@ def _order(chosen: list[Unit]) -> list[Unit]:
         ci
         for ci in lead
         if sum(1 for u in chosen if u.chunk_index == ci and u.is_list_item) >= 3
-        or any(DANGLING.match(u.text) for u in chosen if u.chunk_index == ci)
+        or any(_leans_back(u) for u in chosen if u.chunk_index == ci)
     }
     rank = {ci: i for i, ci in enumerate(lead)}  # first appearance: the lead passage stays first
     return sorted(

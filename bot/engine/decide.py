@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.engine import text as T
-from bot.engine.query import CHAT_FILLER, DOMAIN_SHORTHAND, QueryPlan, Vocabulary
+from bot.engine.query import CHAT_FILLER, CHAT_SPELLINGS, DOMAIN_SHORTHAND, QueryPlan, Vocabulary
 from bot.engine.retrieval import Hit
 from bot.engine.tuning import Tuning
 
@@ -63,10 +63,20 @@ class Evidence:
 
 
 def evidence(
-    hits: list[Hit], p: QueryPlan, vocab: Vocabulary, question: str, had_pii: bool, depth: int = 3
+    hits: list[Hit],
+    p: QueryPlan,
+    vocab: Vocabulary,
+    question: str,
+    had_pii: bool,
+    depth: int = 3,
 ) -> Evidence:
+    """How well the top passages carry the question. A sentence in which the reader says who they are
+    ("I work at one of the arm's-length bodies Hunt wrote to.") is not part of what they ask: its words
+    are left out of what the passages must cover."""
     top = hits[:depth]
-    qs = set(p.bm25_tokens)
+    m = ABOUT_ME.match(question)
+    asker = set(T.tokenize(m.group(0))) - set(T.tokenize(question[m.end() :])) if m else set()
+    qs = (set(p.bm25_tokens) - asker) or set(p.bm25_tokens)
     cover = max((vocab.share(qs, vocab.chunk_tokens[vocab.position[h.chunk_id]]) for h in top), default=0.0)
     unknown, names = unknown_terms(question, vocab)
     content = [w for w in T.words(question) if w not in T.STOPWORDS and w not in CHAT_FILLER and len(w) >= 3]
@@ -77,6 +87,15 @@ def evidence(
         unknown_share=len(unknown) / len(content) if content else 0.0,
         unknown_names=0 if had_pii else len(names),  # names beside identifiers are the patient's
     )
+
+
+# A first sentence saying who is asking, before the question: "I'm the governance lead for an arm's-length
+# body. Which of…?"
+ABOUT_ME = re.compile(
+    r"^\W*(?:I'm|I am|I work|I sit|I run|I lead|I chair|we're|we are|we work|we run|our\s+\w+\s+(?:is|are))\b"
+    r"[^.?!]*[.!]+\s+(?=\S)",
+    re.I,
+)
 
 
 def enough(e: Evidence, t: Tuning) -> bool:
@@ -218,12 +237,20 @@ def missing_figure(question: str, subject_text: str, units: list[CorpusUnit], id
     planned, with the turn it follows)."""
     if not FIGURE_Q.search(question) or COUNTED.search(question):
         return False
-    subject = [t for t in T.tokenize(FIGURE_Q.sub(" ", subject_text)) if t not in _GENERIC and t in idf]
+    # the sentence asking for the figure, not the chat around it ("…during training? feels like none of
+    # us did lol" names no subject); `subject_text` keeps the previous turn's words and expansions
+    asking = next((s for s in re.split(r"(?<=[?.!])\s+", question) if FIGURE_Q.search(s)), question)
+    others = set(T.tokenize(question)) - set(T.tokenize(asking))
+    subject = [
+        t
+        for t in T.tokenize(FIGURE_Q.sub(" ", subject_text))
+        if t not in _GENERIC and t not in others and t in idf
+    ]
     if not subject:
         return False
     counted = HOW_MANY.search(question)
     if counted:  # "how many X": a number right before (a word of) X somewhere in the guidance
-        words = T.tokenize(counted.group(1))
+        words = T.tokenize(" ".join(CHAT_SPELLINGS.get(w, w) for w in counted.group(1).lower().split()))
         counted_words = set(words)
         return not words or not any(t in counted_words for u in units for _, t in u.counts)
     key = set(
@@ -233,7 +260,10 @@ def missing_figure(question: str, subject_text: str, units: list[CorpusUnit], id
 
 
 _GENERIC = frozenset(
-    T.tokenize("health inequalities nhs people patients year years time times way ways thing things")
+    T.tokenize(
+        "health inequalities nhs people patients year years time times way ways thing things anyone know "
+        "knows tell"
+    )
 )
 
 

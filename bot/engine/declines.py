@@ -41,8 +41,9 @@ def message(reason: str, documents: dict[str, dict]) -> str:
         "reducing health inequalities in care.",
         "opinion": "I don't give opinions or judgements. I can tell you what the guidance itself says, "
         "with the passages quoted.",
-        "other_nation": "The guidance I cover is for the NHS in England. For Scotland, Wales or Northern "
-        "Ireland, check that nation's government and NHS guidance.",
+        "other_nation": "The guidance I cover is for the NHS in England; it says nothing about health "
+        "systems elsewhere. For Scotland, Wales or Northern Ireland, check that nation's government and NHS "
+        "guidance.",
         "after_corpus_date": f"My newest document is {short_name(latest) if latest else 'undated'}{when}, "
         "so I "
         "can't tell you about anything after it. Check NHS England's website for current information.",

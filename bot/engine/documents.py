@@ -30,8 +30,9 @@ REQUEST_WORDS = frozenset(
         "document guidance section part chapter whole briefly quick quickly short it its this that there "
         "whats "
         "ideas basically overall generally for me briefly letter draft version one around actually thing"
-        " tl dr tldr nutshell rundown bit bits walk run through pull up show pls plz thx asap"
+        " tl dr tldr nutshell rundown bit bits walk talk run through pull up show pls plz thx asap"
         " need want two three line lines sentence sentences version trying try achieve goal goals"
+        " big picture set"
         " january february march april may june july august september october november december"
     )
 )
@@ -53,7 +54,7 @@ FOR_A_READER = re.compile(
 )
 ASKS_SUMMARY = re.compile(
     r"\b(?:summar\w+|overview|gist|tl;?dr|key points|main points|key messages|main messages|rundown|"
-    r"nutshell|brief me)\b",
+    r"nutshell|brief me|big picture)\b",
     re.I,
 )
 # Who or what the summary is for, said in a clause of its own that asks nothing ("I'm doing a teaching
@@ -95,7 +96,7 @@ SKIP_SECTION = re.compile(
 )
 QUOTED = re.compile(r"['‘\"“]([^'’\"”]{3,80})['’\"”]")
 APPENDIX = re.compile(r"^\W*appendi(?:x|ces)\b", re.I)
-DOC_NOUN = r"(?:guide|letter|document|strategy|report|paper|map|guidance|publication|framework|plan)"
+DOC_NOUN = r"(?:guide|letter|document|strategy|report|paper|piece|map|guidance|publication|framework|plan)"
 THE_DOCUMENT = re.compile(
     r"\b(?:the|this|that|its|their)\s+(guide|letter|document|strategy|report|paper|map|guidance|publication)\b",
     re.I,
@@ -124,6 +125,29 @@ PAGE = re.compile(
 
 
 # Asks what a document is for: "what was the 2014 letter to the arm's-length bodies for?"
+# How readers name what the headings call barriers: "what stops organisations…", "the main obstacles",
+# "what's holding trusts back", "what gets in the way".
+BARRIER_WORDS = re.compile(
+    r"\b(?:obstacles?|hurdles?|blockers?|what\s+(?:stops|prevents|hinders|holds\s+back)|"
+    r"(?:what'?s|what\s+is|things?)\s+holding\s+(?:\w+\s+){0,2}?back|gets?\s+in\s+the\s+way|"
+    r"(?:stops?|prevents?|hinders?)(?=\s+(?:organisations?|trusts?|systems?|boards?|leaders?|ICBs?)\b))\b",
+    re.I,
+)
+LIBRARY_SUBJECT = frozenset(
+    T.tokenize(
+        "health inequalities organisations organisation systems trusts nhs prioritising prioritise priority "
+        "tackling reducing identify identifies make making"
+    )
+)
+# "What is it trying to achieve?", "what did it set out to do?", "what are its goals?": its aims.
+ASKS_AIMS = re.compile(r"\b(?:achieve|set\s+out\s+to|goals?|aims?|aiming)\b(?!\s+at\b)", re.I)
+AIMS = T.tokenize("aims")[0]
+# "…and who is it aimed at?", "who's it for?": asked of a document, its statement of purpose answers it.
+AUDIENCE = re.compile(
+    r"\bwho(?:'s|\s+is|\s+was|\s+are)\s+(?:it|this|that|they)\s+"
+    r"(?:aimed at|for|written for|intended for|meant for)\b",
+    re.I,
+)
 ASKS_PURPOSE = re.compile(
     r"^\W*what(?:'s|\s+is|\s+was|\s+were)\b.*\bfor\W*$|\bwhy\s+(?:was|did|were)\b.*\b(?:written|sent|"
     r"published|issued)\b|\b(?:purpose|point)\s+of\b",
@@ -172,14 +196,26 @@ class Catalogue:
     def __init__(self, documents: dict[str, dict], sections: dict[str, list[str]]):
         # (doc_id, name length, pattern); the longest name found wins
         self.names: list[tuple[str, int, re.Pattern[str]]] = []
+        # A name of one capitalised word ("Hunt") names the document only as written: "Hunt wrote to…",
+        # not "on the hunt for data".
+        self.proper: list[tuple[str, int, re.Pattern[str]]] = []
         for doc_id, meta in documents.items():
             names = [*(meta.get("aliases") or []), str(meta.get("title") or ""), doc_id.replace("-", " ")]
             for alias in filter(None, names):
+                if _proper(alias):
+                    pattern = rf"(?<![\w]){re.escape(alias)}(?:'s)?(?![\w])"
+                    self.proper.append((doc_id, len(alias), re.compile(pattern)))
+                    continue
                 a = alias.lower().replace("’", "'")
                 pattern = r"(?<![\w])" + re.escape(a).replace("'", "'?s?") + r"(?:'s)?(?![\w])"
                 self.names.append((doc_id, len(a), re.compile(pattern)))
         aliases = sorted(
-            {a.lower().replace("’", "'") for m in documents.values() for a in m.get("aliases") or []},
+            {
+                a.lower().replace("’", "'")
+                for m in documents.values()
+                for a in m.get("aliases") or []
+                if not _proper(a)
+            },
             key=len,
             reverse=True,
         )
@@ -242,16 +278,22 @@ class Catalogue:
     def without_names(self, text: str) -> str:
         """`text` less the names of documents in it: "What does the board guide say about anchor
         institutions?" -> "What does the say about anchor institutions?"."""
-        return self.name_words.sub(" ", text) if self.name_words else text
+        text = self.name_words.sub(" ", text) if self.name_words else text
+        for _, _, pattern in self.proper:
+            text = pattern.sub(" ", text.replace("’", "'"))
+        return text
 
     def topic_of(self, text: str) -> str:
         """`text` less anything that names a document, by its name or as "the strategy", "this letter"."""
         return THE_DOCUMENT.sub(" ", self.without_names(text))
 
     def named_document(self, question: str) -> str | None:
-        q = question.lower().replace("’", "'")
+        asked = question.replace("’", "'")
         best, best_len = None, 0
-        for doc_id, length, pattern in self.names:
+        for doc_id, length, pattern, q in [
+            *((*n, asked.lower()) for n in self.names),
+            *((*n, asked) for n in self.proper),
+        ]:
             if length > best_len and pattern.search(q):
                 best, best_len = doc_id, length
         return best
@@ -281,7 +323,7 @@ class Catalogue:
             named = h.plain in quoted
             # one word names a section when asked for as one, or when it is all a question about a named
             # document asks ("what are the enablers in the strategy?")
-            whole_topic = bool(doc_id) and topic == words
+            whole_topic = bool(doc_id) and topic - LIBRARY_SUBJECT == words
             if len(words) == 1 and not (explicit or named or whole_topic):
                 continue
             if words <= self.library_words and not (explicit or named or doc_id):
@@ -303,6 +345,8 @@ class Catalogue:
         doc_id = self.named_document(question)
         # a document's name is not a heading's words ("the health inequalities policy map")
         unnamed = FOR_AN_OCCASION.sub(" ", self.without_names(without_occasion(question)))
+        unnamed = AUDIENCE.sub(" ", unnamed)  # who a document is for is said by its statement of purpose
+        unnamed = BARRIER_WORDS.sub(" barriers ", unnamed)  # the headings' word for what stops or holds back
         if ASKS_SUMMARY.search(question):
             unnamed = FOR_A_READER.sub(" ", unnamed)
         # "the strategy" is the library's one strategy, unless a heading of another document is named
@@ -337,11 +381,21 @@ class Catalogue:
         back = follow_up and bool(REFERS_BACK.search(question.lower().replace("’", "'")))
         # Naming a document or section and asking nothing else of it ("What's the board guide for?",
         # "delivery mechanisms — what are they?") asks what it says.
-        summary = not rest and not back
+        # a section named and nothing asked of it but the library's own subject ("the part on what stops
+        # organisations prioritising health inequalities") asks what it says
+        summary = not (set(rest) - (LIBRARY_SUBJECT if section else frozenset())) and not back
+        if summary and doc_id and section is None and ASKS_AIMS.search(question):
+            # "what is the strategy trying to achieve?": a document with a section of its aims says it there
+            section = next((h.path for h in self.headings if h.doc_id == doc_id and AIMS in h.tokens), None)
         asks_again = back and doc_id is not None and section is None
         # "does the RCP talk about anchors as well?": the previous question, of the RCP, about anchors
         topic = [t for t in rest if t not in BACK_WORDS] if asks_again else []
         return Request(doc_id, section, summary, asks_again, page if summary else None, tuple(topic))
+
+
+def _proper(alias: str) -> bool:
+    """One word with a capital and lower-case letters: a surname ("Hunt"), matched only as written."""
+    return bool(re.fullmatch(r"[A-Z][a-z]+", alias))
 
 
 def _part(chunk: dict, section: str | None, below: int = 1) -> str:
@@ -438,7 +492,7 @@ def summary_rows(
     lines: list[_Line] = []  # every line in scope, once, in source order
     # Passages overlap, and a line at an overlap's edge can be cut or joined to its neighbour
     # differently in each: a line that starts or ends as one already taken is that line again.
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # a line's start or end -> the passage it was taken from
     for c in retriever.chunks:
         sec = c.get("section") or ""
         if doc_id is not None and c["doc_id"] != doc_id:
@@ -451,8 +505,10 @@ def summary_rows(
             continue
         for text, item, row in by_chunk.get(c["chunk_id"], []):
             ends = {"^" + text[:OVERLAP_CHARS], text[-OVERLAP_CHARS:] + "$"}
-            if seen.isdisjoint(ends) and not (FURNITURE.search(text) or T.is_reference(text)):
-                seen.update(ends)
+            # (within one passage, lines may open alike: "To support NHS England and the wider NHS in…")
+            again = any(seen.get(end, c["chunk_id"]) != c["chunk_id"] for end in ends)
+            if not again and not (FURNITURE.search(text) or T.is_reference(text)):
+                seen.update(dict.fromkeys(ends, c["chunk_id"]))
                 lines.append(_Line(c, text, item, row, len(lines)))
     candidates = [u for u in lines if len(u.text.split()) >= 6 and not u.text.endswith(":")]
     if not candidates:

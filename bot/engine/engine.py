@@ -135,6 +135,11 @@ class Engine:
             previous = self.answer(turn.history[-1], history=turn.history[-2:-1])
             if not previous.abstained:
                 turn.query = followups.nth_item(turn.query, previous.answer)
+        elif turn.history and followups.WHICH_OF.match(turn.query):
+            # "which of those is the inequalities one?": that item, asked about on its own
+            previous = self.answer(turn.history[-1], history=turn.history[-2:-1])
+            item = None if previous.abstained else followups.picked_item(turn.query, previous.answer)
+            turn.query = item or turn.query
         request = self.catalogue.resolve(turn.query, follow_up=bool(turn.history))
         if request.summary:
             return self._summary(turn, request)
@@ -168,9 +173,12 @@ class Engine:
                 break
         else:
             return self._decline(turn, "no_evidence", result, suggest=True)
-        passages = [h for h in hits if not _reference_or_furniture(h.chunk.get("section") or "")][
+        credits = bool(sentences.ASKS_WHO_MADE.search(turn.query))
+        passages = [h for h in hits if not _reference_or_furniture(h.chunk.get("section") or "", credits)][
             : t.answer_passages
         ]
+        if passages and (credits or sentences.ASKS_FOR_RECIPIENT.search(turn.query)):
+            passages = self._where_it_is_said_first(passages, credits)
         if not passages:  # only reference lists were found: they are sources, not answers
             return self._decline(turn, "no_evidence", result, suggest=True)
         passages, continued = self._with_list_continuations(passages)
@@ -183,9 +191,20 @@ class Engine:
             return self._decline(turn, "statistics_not_in_guidance", result, suggest=True)
         own = set(T.tokenize(result.plan.text)) if turn.history else None
         names = self.catalogue.described.get(request.doc_id or "", frozenset())
-        score_units(units, result.plan.bm25_tokens, self.retriever.vocabulary.idf, turn.query, t, own, names)
+        score_units(
+            units,
+            result.plan.bm25_tokens,
+            self.retriever.vocabulary.idf,
+            turn.query,
+            t,
+            own,
+            names,
+            _topic_headings(passages, turn.query, self.sections),
+        )
         if turn.history:
             followups.keep_to_new_subject(units, turn.query, self.retriever.vocabulary.acronyms)
+            if not followups.ORDINAL_REF.search(turn.question):  # "the last one": its words are the item's
+                followups.lead_with_own_words(units, turn.query, self.retriever.vocabulary.idf)
         years = {
             ci: int(self.documents.get(h.chunk["doc_id"], {}).get("year") or 0)
             for ci, h in enumerate(passages)
@@ -194,6 +213,24 @@ class Engine:
         if not chosen.short:
             return self._decline(turn, "no_evidence", result, suggest=True)
         return self._compose(turn, result, passages, chosen)
+
+    def _where_it_is_said_first(self, passages: list[Hit], credits: bool) -> list[Hit]:
+        """Who made a document, and whom a letter went to, are said in one place that search ranks by
+        the rest of the question's words: "who came up with the self-assessment tool?" is answered by the
+        acknowledgements ("…originally created by Christine Camacho…"), "who was Hunt's letter addressed
+        to?" by its addressee lines. Those passages of the documents found come first."""
+        docs = {h.chunk["doc_id"] for h in passages[:3]}
+        by_chunk = self.retriever.units[0]
+
+        def says_it(c: dict) -> bool:
+            if credits:
+                section = c.get("section") or ""
+                return bool(T.CREDITS_SECTION.search(section) and sentences.MADE_BY.search(c["text"]))
+            return any(sentences.names_only(text) for text, _, _ in by_chunk.get(c["chunk_id"]) or [])
+
+        first = [c for c in self.retriever.chunks if c["doc_id"] in docs and says_it(c)][:FIRST_PASSAGES]
+        ids = {c["chunk_id"] for c in first}
+        return [Hit.cited(c) for c in first] + [h for h in passages if h.chunk_id not in ids]
 
     def _with_list_continuations(self, passages: list[Hit]) -> tuple[list[Hit], dict[int, int]]:
         """A passage that ends inside a list, with the passage that carries the list on (the next
@@ -389,6 +426,29 @@ def _answered_headings(passages: list[Hit], question: str) -> set[int]:
     return out
 
 
+FIRST_PASSAGES = 2  # passages put first for who made a document or whom it went to
+
+
+def _topic_headings(passages: list[Hit], question: str, sections: dict[str, list[str]]) -> set[int]:
+    """Passages holding the whole of a section headed by what the question is about, every word of the
+    heading in it ("is levelling up even about health?" and the map's "1. Levelling up"): the topic's
+    own section, ranked as the first passage. A section of several passages is left to the ranking (which
+    of its passages answers is the question's detail, not its topic), and so are names of bodies ("NHS
+    England", "HM Treasury"): a question names them in passing far more often than it asks about them."""
+    asked = set(T.tokenize(question))
+    out = set()
+    for ci, hit in enumerate(passages):
+        section = hit.chunk.get("section") or ""
+        if sections.get(hit.chunk["doc_id"], []).count(section) != 1:
+            continue
+        heading = documents.heading_of(section)
+        words, tokens = heading.split(), set(T.tokenize(heading))
+        named = bool(words) and (words[0].isupper() or any(w[:1].isupper() for w in words[1:]))
+        if tokens and tokens <= asked and not named and not heading.endswith("?"):
+            out.add(ci)
+    return out
+
+
 # The reader asks the heading's own question: most of its words, and more than the "self-assessment
 # tool" that every FAQ of a guide may share with the question
 FAQ_SHARE = 0.5
@@ -402,8 +462,11 @@ def _prefer_document(hits: list[Hit], doc_id: str | None) -> list[Hit]:
     return [h for h in hits if h.chunk["doc_id"] == doc_id] + [h for h in hits if h.chunk["doc_id"] != doc_id]
 
 
-def _reference_or_furniture(section: str) -> bool:
-    """Reference lists are sources, not answers; acknowledgements and contact lines answer nothing."""
+def _reference_or_furniture(section: str, credits: bool = False) -> bool:
+    """Reference lists are sources, not answers; acknowledgements and contact lines answer nothing,
+    except acknowledgements to `credits`: a question asking who made the document or its tool."""
+    if credits and T.CREDITS_SECTION.search(section):
+        return False
     return bool(T.REFERENCE_SECTION.search(section) or T.FURNITURE_SECTION.search(section))
 
 

@@ -49,6 +49,28 @@ def nth_item(question: str, previous_answer: str) -> str:
     return f"{question[: m.start()]}{item}{question[m.end() :]}"
 
 
+# "Which of those is the inequalities one?", "which of them covers staff?": one item of the previous list.
+WHICH_OF = re.compile(
+    r"^\W*(?:(?:so|and|ok(?:ay)?|but)\W+)*which\s+(?:one\s+)?of\s+(?:those|these|them|the\s+\w+)\b", re.I
+)
+
+
+def picked_item(question: str, previous_answer: str) -> str | None:
+    """The one item of the list the previous answer gave that holds the words of "which of those is the
+    inequalities one?" ("Tackling inequalities in outcomes, experience and access"); None when no item,
+    or more than one, does."""
+    m = WHICH_OF.match(question)
+    if not m:
+        return None
+    # (here "inequalities" picks an item: "the inequalities one")
+    wanted = set(T.tokenize(question[m.end() :])) - (FOLLOW_UP_WORDS - TOPIC_WORDS) - GENERIC_SUBJECT
+    items = [
+        re.sub(r"\s*\[\d+\]$", "", line[2:]) for line in previous_answer.split("\n") if line.startswith("- ")
+    ]
+    holding = [item for item in items if wanted and wanted <= set(T.tokenize(item))]
+    return holding[0] if len(holding) == 1 else None
+
+
 def keep_to_new_subject(units: list[Unit], question: str, acronyms: dict[str, str]) -> None:
     """A follow-up that names a new subject ("and what about the Treasury?", "and OHID?") is answered
     from the passages about it: the previous turn's passages, which the search still brings, are left
@@ -72,3 +94,31 @@ def keep_to_new_subject(units: list[Unit], question: str, acronyms: dict[str, st
         for u in units:
             if u.chunk_index not in about:
                 u.score = min(u.score, 0.0)
+
+
+def lead_with_own_words(units: list[Unit], question: str, idf: dict[str, float]) -> None:
+    """A follow-up asking something new of the same subject ("Do they have to report on that
+    anywhere?" after ICBs' legal duties) is answered by a sentence holding its own words ("ICBs are
+    required to prepare an annual report…"), not by the previous answer's sentences, which the
+    previous turn's words still rank high: when some sentence holds them, the others count for less."""
+    own = {t for t in T.tokenize(question) if t in idf and t not in FOLLOW_UP_WORDS}
+    if not own or NEW_SUBJECT.match(question):  # "and for women?" asks the same of a new subject
+        return
+    holding = [u for u in units if u.score > 0 and own & (u.tokens | u.heading)]
+    if not holding:
+        return
+    for u in units:
+        if u.score > 0 and not own & (u.tokens | u.heading):
+            u.score *= OFF_SUBJECT_SHARE
+
+
+# Words of a follow-up that point back or ask to go on, rather than saying what it is about.
+FOLLOW_UP_WORDS = frozenset(
+    T.tokenize(
+        "more tell say says said explain expand detail details mean means meant again else also too then "
+        "anywhere one ones bit part thing things stuff point points about what which how why who when does "
+        "do did have has need needs health inequalities nhs"
+    )
+)
+TOPIC_WORDS = frozenset(T.tokenize("health inequalities nhs"))
+OFF_SUBJECT_SHARE = 0.7

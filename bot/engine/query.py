@@ -55,6 +55,8 @@ DOMAIN_SHORTHAND = {
     "execs": "executives",
     "NEDs": "non-executive directors",
     "NED": "non-executive director",
+    "FT": "foundation trust",
+    "FTs": "foundation trusts",
     "C20P5": "Core20PLUS5",
     "FAQ": "frequently asked questions",
     "FAQs": "frequently asked questions",
@@ -127,6 +129,15 @@ class Vocabulary:
             for w in T.words(c["embed_text"]):
                 counts[w] = counts.get(w, 0) + 1
         return counts
+
+    @cached_property
+    def text(self) -> str:
+        """The corpus's words, lower-case, one space apart: to ask whether it ever says a phrase."""
+        return " " + " ".join(" ".join(T.words(c["text"])) for c in self.chunks) + " "
+
+    def says(self, phrase: str) -> bool:
+        words = " ".join(T.words(phrase)).rstrip("s")  # "medical director(s)"
+        return f" {words} " in self.text or f" {words}s " in self.text
 
     @cached_property
     def capitals(self) -> frozenset[str]:
@@ -239,8 +250,15 @@ def plan(vocab: Vocabulary, question: str, history: list[str] | None = None) -> 
     # there would find "Enabler 3" instead
     text = COUNT.sub(lambda m: COUNT_WORDS[m.group(1)], " ".join(fixed))
     # the role named first is the reader's ("as a clinical director, how can I get my consultants to…")
-    named = sorted((m.start(), role) for pattern, role in ROLES for m in [pattern.search(question)] if m)
-    expansions: list[str] = [role for _, role in named[:1] if role not in text]
+    named = sorted((m.start(), m.end(), role) for pattern, role in ROLES for m in [pattern.search(text)] if m)
+    expansions: list[str] = [role for _, _, role in named[:1] if role not in text]
+    if named and not vocab.says(text[named[0][0] : named[0][1]]):
+        # a role the guidance never names ("clinical director", "director of performance") is read as
+        # the one it addresses (a leader): its words would otherwise find whoever shares them ("Medical
+        # directors should…")
+        start, end, role = named[0]
+        text = f"{text[:start]}{role}{text[end:]}"
+        expansions = []
     corrected: list[str] = []
     for w in _joined(T.words(text), vocab):
         acronym = (

@@ -25,9 +25,11 @@ DEFINITION_Q = re.compile(
 ASKING_TO_DEFINE = frozenset(T.tokenize("define defines defined definition meaning explain describe"))
 DEFINES = re.compile(r"\b(is|are|means|refers to|describes|was set up|aims to)\b")
 # Opens by pointing back at a sentence the reader has not seen ("This means…", "These include…").
+# "It is expected that…", "It is important to…" point at nothing: "it" stands for what follows.
 DANGLING = re.compile(
-    r"^(?:this|these|that|those|it|its|they|their|such|both|here|there)\b(?!\s+(?:guide|letter|document|"
-    r"strategy|report|guidance|map|paper|section)\b)",
+    r"^(?:this|these|that|those|it(?!\s+(?:is|was|will be|would be|has been|may be|can be)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:that|to)\b)|its|they|their|such|both|here|there)\b(?!\s+(?:guide|letter|"
+    r"document|strategy|report|guidance|map|paper|section)\b)",
     re.I,
 )
 # Opens by carrying on from a sentence the reader has not seen: fine inside an answer, poor as its start.
@@ -64,7 +66,7 @@ ASKS_FOR_DATE = re.compile(
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 DATE = re.compile(
     rf"\b{MONTH}\s+(?:19|20)\d\d\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\b"
-    r"|\bby (?:the end of )?(?:19|20)\d\d\b"
+    r"|\b(?:by (?:the end of )?|from |until |since )(?:19|20)\d\d\b"
     # how long: "a 1-year programme", "over the past eighteen months" (not an age: "under 75 years")
     r"|\b(?:\d+-|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty)[- ])"
     r"(?:years?|months?|weeks?)\b"
@@ -110,11 +112,13 @@ def score_units(
     tuning: Tuning,
     own: set[str] | None = None,
     names: frozenset[str] = frozenset(),
+    topics: frozenset[int] | set[int] = frozenset(),
 ) -> None:
     """Score each sentence for how well it answers. `own`: the question's own terms, when
     `query_tokens` also holds the previous turn's (a follow-up's own words decide which sentence
     answers it: "and the Treasury?" after a question about the DHSC); `names`: the words naming the
-    document asked about, which say where to look, not what the answer says."""
+    document asked about, which say where to look, not what the answer says; `topics`: the passages
+    headed by what the question is about, ranked as the first."""
     m = DEFINITION_Q.search(question)
     subject = set(T.tokenize(m.group(1) or m.group(2))) if m else set()
     # In "how does the map define X?", "define" asks for a definition; it is not what to look for.
@@ -135,7 +139,7 @@ def score_units(
         u.score = tuning.unit_overlap_weight * overlap
         if u.similarity is not None:
             u.score += tuning.unit_similarity_weight * u.similarity
-        u.score += tuning.unit_passage_rank_weight / (1 + u.chunk_index)
+        u.score += tuning.unit_passage_rank_weight / (1 + (0 if u.chunk_index in topics else u.chunk_index))
         u.score += tuning.first_sentence_bonus if u.position == 0 else 0.0
         if subject and subject <= toks and DEFINES.search(u.text):
             u.score += tuning.definition_bonus  # "what is X?" is best answered by what X is
@@ -146,7 +150,7 @@ def score_units(
             u.score -= tuning.short_fragment_penalty
         if CONNECTIVE.match(u.text) or DANGLING.match(u.text) or SELF_DESCRIPTION.match(u.text):
             u.score -= tuning.connective_penalty
-        if _names_only(u.text):
+        if names_only(u.text) and not ASKS_FOR_RECIPIENT.search(question):
             u.score -= tuning.names_only_penalty
         if T.is_reference(u.text) or FURNITURE.search(u.text) or NAVIGATION.match(u.text):
             u.score = -1.0
@@ -155,7 +159,7 @@ def score_units(
 _SMALL_WORDS = frozenset("of and the for in on to at with a an".split())
 
 
-def _names_only(text: str) -> bool:
+def names_only(text: str) -> bool:
     """A line of names and titles, no sentence: a letter's list of addressees ("Sir Gordon Duff/Dr Ian
     Hudson, Medicines & Healthcare Regulatory Agency …"). It answers who a letter went to, nothing else."""
     words = [w for w in re.findall(r"[A-Za-z][\w'’&-]*", text) if w.lower() not in _SMALL_WORDS]
@@ -171,27 +175,70 @@ def defines(text: str, subject: frozenset[str]) -> bool:
 
 def gives_what_is_asked(text: str, question: str) -> bool:
     """A figure for a question after a figure, a date for a question after a date, an email address for
-    "what's the email to send feedback…?", a person for "which leader said…?"."""
+    "what's the email to send feedback…?", a person for "which leader said…?" or "who came up with…?",
+    the addressees for "who was the letter addressed to?", and the line saying whom something is for
+    for "is it only for…?" ("This framework is applicable to mental health trusts only.")."""
     return bool(
         (ASKS_FOR_FIGURE.search(question) and QUANTITY.search(text))
+        or (ASKS_HOW_OFTEN.search(question) and HOW_OFTEN.search(text))
         or (ASKS_FOR_DATE.search(question) and DATE.search(text))
         or (ASKS_FOR_ADDRESS.search(question) and EMAIL.search(text))
         or (ASKS_FOR_PERSON.search(question) and PERSON.search(text))
+        or (ASKS_FOR_RECIPIENT.search(question) and names_only(text))
+        or (ASKS_IF_ONLY.search(question) and APPLIES_TO.search(text))
     )
 
 
+# "How often should we redo the self-assessment?", "every year or what?": a frequency.
+ASKS_HOW_OFTEN = re.compile(
+    r"\bhow\s+(?:often|frequently|regularly)\b|\bevery\s+(?:year|yr|month|quarter)\b", re.I
+)
+HOW_OFTEN = re.compile(
+    r"\b(?:annually|every\s+(?:year|month|quarter|\w+\s+years)|each\s+year|monthly|quarterly|yearly|"
+    r"at\s+(?:appropriate|regular)\s+intervals|on\s+an\s+annual\s+basis)\b",
+    re.I,
+)
 ASKS_FOR_ADDRESS = re.compile(r"\b(?:e-?mail|contact|get in touch|send (?:feedback|comments))\b", re.I)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 # "Which NHS England leader described…?", "who said…?": a person, named with a title or as the one who said it
 ASKS_FOR_PERSON = re.compile(
     r"\bwhich\s+(?:[\w-]+\s+){0,3}?(?:leader|person|minister|official|chief executive|individual)\b"
-    r"|\bwho\s+(?:said|described|wrote|signed|called|chairs|chaired|developed|argued|stated)\b",
+    r"|\bwho\s+(?:(?:actually|originally|first|initially|really)\s+)?(?:said|described|wrote|signed|called|"
+    r"chairs|chaired|developed|argued|stated|created|came up with|designed|devised|drafted|authored|"
+    r"put together)\b"
+    r"|\bwho\s+(?:is|was|were|are)\s+(?:[\w-]+\s+){0,6}?(?:developed|created|designed|devised|written|drafted|"
+    r"authored)\s+by\b",
     re.I,
 )
 PERSON = re.compile(
     r"\b(?:Dr|Professor|Prof|Sir|Lord|Dame|Baroness)\.?\s+[A-Z][a-z]+"
     r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:'s)?\s+(?:has\s+)?(?:said|says|described|wrote|called|argued|stated)\b"
+    r"|\b(?:created|developed|designed|devised|written|drafted|authored)\s+by\s+[A-Z][a-z]+\s+[A-Z][a-z]+"
 )
+# "Who came up with / originally developed the tool?", "who wrote the guide?": who made it (its credits).
+ASKS_WHO_MADE = re.compile(
+    r"\bwho\s+(?:(?:actually|originally|first|initially|really)\s+)?(?:created|came up with|designed|devised|"
+    r"drafted|authored|put together|developed|wrote|produced)\b"
+    r"|\b(?:developed|created|designed|devised|written|drafted|authored|produced)\s+by\s+whom\b"
+    r"|\bwho\s+(?:is|was|were|are)\s+(?:[\w-]+\s+){0,6}?(?:developed|created|designed|devised|written|drafted|"
+    r"authored)\s+by\b",
+    re.I,
+)
+MADE_BY = re.compile(
+    r"\b(?:created|developed|designed|devised|written|drafted|authored|produced)\s+by\s+[A-Z][a-z]+\s+[A-Z][a-z]+"
+)
+# "Who was the letter addressed to?", "who did Hunt send it to?": the letter's line of addressees.
+ASKS_FOR_RECIPIENT = re.compile(
+    r"\b(?:addressed|copied)\s+to\b|\brecipients?\b|\baddressees?\b"
+    r"|\b(?:who|whom|which)\b[^?.]*\b(?:sent|written|sending|send|went|go|goes)\s+to\W*(?:$|\?)",
+    re.I,
+)
+# "Is PCREF just for mental health trusts?", "does it apply to acute trusts too?": whom it is for.
+ASKS_IF_ONLY = re.compile(
+    r"^\W*(?:is|are|was|were|does|do)\b[^?]*\b(?:just|only|solely|exclusively|apply|applies|applicable)\b",
+    re.I,
+)
+APPLIES_TO = re.compile(r"\b(?:applicable|applies|apply)\s+(?:only\s+)?to\b|\bonly\s+(?:for|to)\b|\bonly\.$")
 
 
 def key(text: str) -> str:

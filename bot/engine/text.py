@@ -31,6 +31,7 @@ SENTENCE_END = re.compile(
 REFERENCE_SECTION = re.compile(r"\b(references?|bibliography|endnotes|further reading|links|sources)\b", re.I)
 # Sections that are about the document, not its subject: thanks, how to contact the authors, contents.
 FURNITURE_SECTION = re.compile(r"\b(acknowledg\w*|get in touch|contact us|contents)\b", re.I)
+CREDITS_SECTION = re.compile(r"\backnowledg\w*", re.I)
 REFERENCE_UNIT = re.compile(
     r"https?://|www\.|^\W*[A-Z][\w&.,' -]{1,80}\(\d{4}[a-z]?\)|\bLondon: |\bRetrieved\b|"
     r"\bAvailable (?:at|from)\b|\bdoi\b",

@@ -22,9 +22,12 @@ _OFFICE = (
     # is a body the guidance describes
     r"|government(?!\s+(?:office|department|body|bodies|agency|organi[sz]ation|unit)s?\b))"
 )
-_NOW = r"(?:right\s+now|now|currently|today|at\s+the\s+moment|at\s+present|these\s+days|this\s+year)"
+_NOW = (
+    r"(?:right\s+now|now|currently|today|at\s+the\s+moment|at\s+present|these\s+days|this\s+year"
+    r"|this\s+(?:month|week|quarter))"
+)
 _FIGURES = (
-    r"(?:figures?|statistics|stats?|numbers|rates|estimates|prevalence|waiting\s+(?:times|lists?)"
+    r"(?:figures?|statistics|stats?|numbers|rates?|estimates|prevalence|completeness|waiting\s+(?:times|lists?)"
     r"|league\s+tables?|data\s+(?:on|for|from|about)|news|announcements?|allocations?|developments|updates)"
 )
 _FIRST_YEAR_AFTER, _LAST_YEAR_CHECKED = 2025, 2029
@@ -86,7 +89,18 @@ CORPUS_DATE_RULES: tuple[Rule, ...] = (
         "figures_now",
         "after_corpus_date",
         rx(rf"\b(?:{_FIGURES}|targets?|funding|budget)\b[^.?!\n]{{0,40}}?\b{_NOW}\s*(?:[?.!]|$)"),
-        gate=("now", "currently", "today", "at the moment", "at present", "these days", "this year"),
+        gate=(
+            "now",
+            "currently",
+            "today",
+            "at the moment",
+            "at present",
+            "these days",
+            "this year",
+            "this month",
+            "this week",
+            "this quarter",
+        ),
     ),
     Rule(
         "planning_guidance_now",

@@ -30,6 +30,51 @@ class _OtherNation:
         return _NATION.search(_ENGLAND_FIRST_LIST.sub(" ", ctx.lower)) is not None
 
 
+# Health systems outside the UK asked about: "in the US", "Medicaid", "Canada's…". Not "American" alone
+# (the corpus names no American group, but a question may quote an American study in passing).
+_ABROAD = rx(
+    r"\b(?:in|across|for)\s+(?:the\s+)?(?:united\s+states|america|canada|australia|new\s+zealand|"
+    r"germany|france|netherlands|sweden|norway|denmark|india|china|japan|europe)\b"
+    r"|\b(?:medicaid|medicare|obamacare|affordable\s+care\s+act)\b"
+)
+_US = re.compile(r"\b(?:in|across|for)\s+(?:the\s+)?(?:US|USA|U\.S\.A?\.?|EU)\b")  # "for us" is the reader
+
+
+class _Abroad:
+    """A health system outside the UK named as the place asked about."""
+
+    def matches(self, ctx: Context) -> bool:
+        return _ABROAD.search(ctx.lower) is not None or _US.search(ctx.text) is not None
+
+
 NATION_RULES: tuple[Rule, ...] = (
     Rule("other_uk_nation", "other_nation", _OtherNation(), gate=tuple(w.split()[-1] for w in _NATION_WORDS)),
+    Rule(
+        "outside_the_uk",
+        "other_nation",
+        _Abroad(),
+        gate=(
+            "us",
+            "u.s",
+            "eu",
+            "america",
+            "united",
+            "canada",
+            "australia",
+            "zealand",
+            "germany",
+            "france",
+            "netherlands",
+            "sweden",
+            "norway",
+            "denmark",
+            "india",
+            "china",
+            "japan",
+            "europe",
+            "medica",
+            "obamacare",
+            "affordable",
+        ),
+    ),
 )

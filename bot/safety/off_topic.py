@@ -110,6 +110,8 @@ OFF_TOPIC_RULES: tuple[Rule, ...] = (
             r"[^?]{0,40}?\b(?:(?:study|annual)\s+leave|extra\s+pay|overtime|protected\s+time|flexible\s+working"
             r"|time\s+off)\b"
             r"|\b(?:our|my)\s+(?:trust'?s\s+)?hr\s+polic(?:y|ies)\b"
+            # "My manager won't give me study leave…", "…under my contract?"
+            r"|\b(?:my|me)\b[^?.]{0,40}?\b(?:study|annual)\s+leave\b|\bunder\s+my\s+(?:employment\s+)?contract\b"
             r"|\bapply\s+(?:for|to)\s+(?:[\w'’\-]+\s+){0,3}?(?:training\s+(?:posts?|programmes?|numbers?)|jobs?|posts?"
             r"|vacanc(?:y|ies)|specialty\s+training|foundation\s+(?:programme|training))\b"
             r"|\b(?:subject\s+access|freedom\s+of\s+information|foi)\s+requests?\b"
@@ -128,6 +130,7 @@ OFF_TOPIC_RULES: tuple[Rule, ...] = (
             "flexible",
             "hr ",
             "time off",
+            "contract",
         ),
     ),
     Rule(

@@ -27,6 +27,7 @@ OWN_SETS = [
         "conversation-9.jsonl",
         "conversation-10.jsonl",
         "conversation-11.jsonl",
+        "conversation-12.jsonl",
     )
 ]
 SHARED_SETS = [SHARED_EVAL / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
