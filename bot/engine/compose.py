@@ -256,7 +256,7 @@ def _one_item_answers(best: Unit, items: list[Unit]) -> bool:
     return all(u.overlap < best.overlap / 2 for u in items if u is not best)
 
 
-ONE_ITEM_OVERLAP = 0.5
+ONE_ITEM_OVERLAP = 0.3
 
 
 def _beside(units: list[Unit], u: Unit, step: int = 1) -> Unit | None:

@@ -139,6 +139,12 @@ LIBRARY_SUBJECT = frozenset(
         "tackling reducing identify identifies make making"
     )
 )
+SAID_BY = re.compile(
+    r"\s+(?:actually\s+|also\s+)?(?:say|says|said|mention|mentions|cover|covers|list|lists|recommend|recommends|"
+    r"suggest|suggests|state|states|give|gives|put|puts|define|defines|describe|describes)\b",
+    re.I,
+)
+ASKED_IN = re.compile(r"\b(?:according\s+to|in|from|per)\s+(?:the\s+)?$", re.I)
 # "What is it trying to achieve?", "what did it set out to do?", "what are its goals?": its aims.
 ASKS_AIMS = re.compile(r"\b(?:achieve|set\s+out\s+to|goals?|aims?|aiming)\b(?!\s+at\b)", re.I)
 AIMS = T.tokenize("aims")[0]
@@ -282,6 +288,17 @@ class Catalogue:
         for _, _, pattern in self.proper:
             text = pattern.sub(" ", text.replace("’", "'"))
         return text
+
+    def asked_of(self, text: str) -> bool:
+        """A document named as the one asked ("does the RCP say…", "what does the board guide list…",
+        "according to the map…", "in the Hunt letter…"), not as a subject ("the NHS Providers survey")."""
+        if not self.name_words:
+            return False
+        for m in self.name_words.finditer(text):
+            before, after = text[max(0, m.start() - 20) : m.start()], text[m.end() : m.end() + 30]
+            if SAID_BY.match(after) or ASKED_IN.search(before):
+                return True
+        return False
 
     def topic_of(self, text: str) -> str:
         """`text` less anything that names a document, by its name or as "the strategy", "this letter"."""

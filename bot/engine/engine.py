@@ -6,6 +6,7 @@ the database or ingest.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,7 @@ from bot.engine.citations import Citer
 from bot.engine.compose import Selection, render_lines, select
 from bot.engine.documents import Catalogue, Request
 from bot.engine.index import current_build_dir, read_library
+from bot.engine.query import reader_role
 from bot.engine.retrieval import Hit, Retriever, SearchResult
 from bot.engine.sentences import Unit, score_units
 from bot.engine.tuning import DEFAULT, Tuning
@@ -155,7 +157,7 @@ class Engine:
         # A question naming a document is answered from it; in a conversation only when it asks the
         # question again of that document ("does the RCP say the same?"): there a name is often a
         # subject ("what did the NHS Providers survey find?", asked of the RCP's text).
-        named = request.asks_again or not turn.history
+        named = request.asks_again or not turn.history or self.catalogue.asked_of(turn.query)
         only = {request.doc_id} if request.doc_id and named else None
         vocab = self.retriever.vocabulary
         # Within the document named, its name says nothing more ("RCP" finds "RCP members report…"), but
@@ -173,6 +175,7 @@ class Engine:
                 break
         else:
             return self._decline(turn, "no_evidence", result, suggest=True)
+        hits = _for_the_reader(hits, reader_role(turn.query))
         credits = bool(sentences.ASKS_WHO_MADE.search(turn.query))
         passages = [h for h in hits if not _reference_or_furniture(h.chunk.get("section") or "", credits)][
             : t.answer_passages
@@ -453,6 +456,19 @@ def _topic_headings(passages: list[Hit], question: str, sections: dict[str, list
 # tool" that every FAQ of a guide may share with the question
 FAQ_SHARE = 0.5
 FAQ_MIN_SHARED = 4
+
+
+def _for_the_reader(hits: list[Hit], role: str | None) -> list[Hit]:
+    """A board member's or leader's question is not answered from what the guidance tells clinicians to do
+    ("Ask board members … whether health inequalities are routinely discussed…", under "What can I do
+    as a clinician?"): those passages go after the others."""
+    if role not in ("board", "leader"):
+        return hits
+    theirs = [h for h in hits if not FOR_CLINICIANS.search(h.chunk.get("section") or "")]
+    return theirs + [h for h in hits if h not in theirs] if theirs else hits
+
+
+FOR_CLINICIANS = re.compile(r"\bas an? (?:clinician|doctor|nurse)\b", re.I)
 
 
 def _prefer_document(hits: list[Hit], doc_id: str | None) -> list[Hit]:

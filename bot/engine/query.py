@@ -100,6 +100,30 @@ ROLES = (
         "board",
     ),
 )
+
+
+def reader_role(question: str) -> str | None:
+    """The role the reader says is theirs ("As a non-exec, …", "I'm a medical director.", "junior doctor
+    here"): clinician, leader or board. A role named otherwise is what the question is about ("how many
+    trusts have an HI lead?")."""
+    named = sorted(
+        (m.start(), role)
+        for pattern, role in ROLES
+        for m in pattern.finditer(question)
+        if SAYS_I_AM.search(question[: m.start()]) or HERE.match(question[m.end() :])
+    )
+    return named[0][1] if named else None
+
+
+# "As a …" opening the question or a clause (not "such as board members"), "I'm …", "I work as …".
+SAYS_I_AM = re.compile(
+    r"(?:(?:^|[.,;:!?–—-])\s*as|\bi'?m|\bi\s+am|\bi\s+work\s+as|\bspeaking\s+as)\s+"
+    r"(?:an?|the|our|a\s+new|one\s+of\s+the)?\s*(?:[\w-]+\s+){0,3}?$",
+    re.I,
+)
+HERE = re.compile(r"\s+here\b", re.I)
+
+
 ACRONYM_DEF = re.compile(
     r"\b([A-Z][A-Za-z&'’\-]+(?:\s+(?:and|of|for|the|in|&)?\s*[A-Z][A-Za-z&'’\-]+){1,7})\s*\(([A-Z][A-Za-z0-9+]{1,11}s?)\)"
 )

@@ -91,12 +91,14 @@ def split_units(text: str) -> list[tuple[str, bool]]:
                 units.append((strip_markup(norm(LIST_LINE.sub("", piece))), True))
             elif not EMPHASIS_LINE.match(piece):  # sign-offs, letterheads, pseudo-headings
                 units.extend((strip_markup(s), False) for s in sentences(piece))
-    # A list item of one or two words is still one of its list's items ("- System partnerships");
-    # a sentence that short is a fragment.
+    # A list item of one or two words is still one of its list's items ("- System partnerships"), and
+    # a line promising a list still promises it ("Systems should:"); a sentence that short is a fragment.
     return [
         (u, li)
         for u, li in units
-        if len(u.split()) >= (1 if li else 3) and not u.startswith("#") and (li or not _is_furniture(u))
+        if len(u.split()) >= (1 if li else 2 if u.endswith(":") else 3)
+        and not u.startswith("#")
+        and (li or not _is_furniture(u))
     ]
 
 
