@@ -32,7 +32,7 @@ REQUEST_WORDS = frozenset(
         "ideas basically overall generally for me briefly letter draft version one around actually thing"
         " tl dr tldr nutshell rundown bit bits walk talk run through pull up show pls plz thx asap"
         " need want two three line lines sentence sentences version trying try achieve goal goals"
-        " big picture set"
+        " big picture set meant intended"
         " january february march april may june july august september october november december"
     )
 )

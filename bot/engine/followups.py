@@ -101,14 +101,17 @@ def lead_with_own_words(units: list[Unit], question: str, idf: dict[str, float])
     anywhere?" after ICBs' legal duties) is answered by a sentence holding its own words ("ICBs are
     required to prepare an annual report…"), not by the previous answer's sentences, which the
     previous turn's words still rank high: when some sentence holds them, the others count for less."""
-    own = {t for t in T.tokenize(question) if t in idf and t not in FOLLOW_UP_WORDS}
+    own = {t for t in T.tokenize(question) if t in idf and t.isalpha() and t not in FOLLOW_UP_WORDS}
     if not own or NEW_SUBJECT.match(question):  # "and for women?" asks the same of a new subject
         return
-    holding = [u for u in units if u.score > 0 and own & (u.tokens | u.heading)]
-    if not holding:
+    # its rarest word says most ("the aim of the knowledge one?": "knowledge", not "aim")
+    for words in ({max(own, key=lambda t: (idf[t], t))}, own):
+        if any(u.score > 0 and words & (u.tokens | u.heading) for u in units):
+            break
+    else:
         return
     for u in units:
-        if u.score > 0 and not own & (u.tokens | u.heading):
+        if u.score > 0 and not words & (u.tokens | u.heading):
             u.score *= OFF_SUBJECT_SHARE
 
 
@@ -117,7 +120,7 @@ FOLLOW_UP_WORDS = frozenset(
     T.tokenize(
         "more tell say says said explain expand detail details mean means meant again else also too then "
         "anywhere one ones bit part thing things stuff point points about what which how why who when does "
-        "do did have has need needs health inequalities nhs"
+        "do did done doing have has need needs get got make made go going health inequalities nhs"
     )
 )
 TOPIC_WORDS = frozenset(T.tokenize("health inequalities nhs"))
