@@ -28,6 +28,8 @@ OWN_SETS = [
         "conversation-10.jsonl",
         "conversation-11.jsonl",
         "conversation-12.jsonl",
+        "conversation-13.jsonl",
+        "conversation-14.jsonl",
     )
 ]
 SHARED_SETS = [SHARED_EVAL / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
