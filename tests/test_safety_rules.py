@@ -105,6 +105,7 @@ RULE_EXAMPLES: dict[str, list[str]] = {
         "Can I apply for a training post in public health?",
         "Can I claim study leave for the course?",
         "My manager won't give me study leave for the course – can they refuse it under my contract?",
+        "can i take unpaid leave to do the ambassador programme? my manager keeps saying no",
     ],
     "outside_the_uk": [
         "How has Medicaid expansion in the US affected racial disparities?",

@@ -114,6 +114,12 @@ ASKS_WHAT_TO_DO = re.compile(
 )
 
 
+# An action that leans on the text around it, which the reader does not see beside it.
+POINTS_BACK = re.compile(r"\b(?:like|such as) (?:this|these|that)\b", re.I)
+# Words every question and recommendation of the library shares: no sign that an action fits.
+LIBRARY_WORDS = frozenset(T.tokenize("health inequalities inequality nhs trust trusts patients people work"))
+
+
 def pick(
     library: list[dict], question: str, result: SearchResult, idf: dict[str, float], t: Tuning
 ) -> list[dict]:
@@ -135,10 +141,13 @@ def pick(
             continue
         if is_the_lead and FINDS_THE_LEAD.search(it["text"]):
             continue  # "Work with the health inequalities lead" to the health inequalities lead
-        overlap = math.fsum(idf.get(tok, 1.0) for tok in q & it["_tokens"])  # order-free, as in compose
+        if POINTS_BACK.search(it["text"]):
+            continue  # "…find out if work like this is already taking place": like what, out of its passage?
+        shared = q & it["_tokens"]
+        overlap = math.fsum(idf.get(tok, 1.0) for tok in shared)  # order-free, as in compose
         in_hits = it["chunk_id"] in hit_rank
-        if not overlap and not in_hits:
-            continue  # an action sharing nothing with the question is an odd one
+        if not shared - LIBRARY_WORDS:
+            continue  # an action sharing nothing with the question but "health inequalities" is an odd one
         if not (asks_to_do or (overlap and in_hits and hit_rank[it["chunk_id"]] <= t.action_answer_passages)):
             continue  # a factual question gets only the recommendation that answers it, on its topic
         score = overlap + (t.action_hit_weight / hit_rank[it["chunk_id"]] if in_hits else 0.0)

@@ -181,7 +181,7 @@ def gives_what_is_asked(text: str, question: str) -> bool:
     return bool(
         (ASKS_FOR_FIGURE.search(question) and QUANTITY.search(text))
         or (ASKS_HOW_OFTEN.search(question) and HOW_OFTEN.search(text))
-        or (ASKS_WHAT_TO_DO.search(question) and PROMISES_DUTIES.search(text))
+        or (ASKS_DUTIES.search(question) and PROMISES_DUTIES.search(text))
         or (ASKS_FOR_DATE.search(question) and DATE.search(text))
         or (ASKS_FOR_ADDRESS.search(question) and EMAIL.search(text))
         or (ASKS_FOR_PERSON.search(question) and PERSON.search(text))
@@ -192,7 +192,7 @@ def gives_what_is_asked(text: str, question: str) -> bool:
 
 # "What are systems supposed to do?", "what must ICBs do?": the line promising what they should do ("Systems
 # should:"), with its list.
-ASKS_WHAT_TO_DO = re.compile(
+ASKS_DUTIES = re.compile(
     r"\b(?:supposed|expected|required|meant|asked|told)\s+to\s+do\b"
     r"|\bwhat\s+(?:[\w'’-]+\s+){0,4}?(?:should|must|need\s+to|have\s+to|can)\s+(?:[\w'’-]+\s+){0,2}?do\b",
     re.I,
