@@ -30,6 +30,7 @@ OWN_SETS = [
         "conversation-12.jsonl",
         "conversation-13.jsonl",
         "conversation-14.jsonl",
+        "conversation-15.jsonl",
     )
 ]
 SHARED_SETS = [SHARED_EVAL / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
