@@ -366,3 +366,15 @@ def test_other_countries_and_a_readers_own_contract_are_declined(engine):
     assert leave.abstained and leave.reason == "out_of_scope"
     ours = engine.answer("What does the board guide mean for us as a trust board?")
     assert not ours.abstained
+
+
+def test_no_action_says_again_what_the_answer_says(answered):
+    """A suggested action that is a line of the answer, or a part of one, is a sentence said twice."""
+    checked = 0
+    for _, q, ans in answered:
+        lines = [norm(s) for s, _ in answer_lines(quoted(ans))] if not ans.abstained else []
+        for action in ans.actions:
+            said = norm(action.text).rstrip(".")
+            assert not any(said in line or line in said for line in lines), (q["id"], action.text)
+            checked += 1
+    assert checked > 50

@@ -305,7 +305,9 @@ class Engine:
         actions = [
             Action(type=a["type"], text=a["text"], citation=citer.cite_action(a, passages, self.retriever))
             for a in picked
-            if not any(line in sentences.key(a["text"]) for line in shown)  # never a line of the answer again
+            # never a line of the answer again, nor a part of one ("Ensure that … data is easy to access…"
+            # opens a list item that the answer gives whole)
+            if not any(line in sentences.key(a["text"]) or sentences.key(a["text"]) in line for line in shown)
         ]
         number |= cite([ci for ci in _first_seen(chosen.more) if ci not in number])
         frames = {ci: citer.frame(passages[ci]) for ci in number}
