@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -132,16 +133,12 @@ class Engine:
                 turn.query = guarded.scope.remainder  # the general question inside it is answered
             else:
                 return self._decline(turn, guarded.scope.reason, suggest=True)
-        if turn.history and followups.ORDINAL_REF.search(turn.query):
-            # "what's the aim of the second one?": the item of the list the previous answer gave
+        if turn.history and followups.points_into_list(turn.query):
+            # "what's the aim of the second one?", "which of those is the inequalities one?": the item of
+            # the list the previous answer gave
             previous = self.answer(turn.history[-1], history=turn.history[-2:-1])
             if not previous.abstained:
-                turn.query = followups.nth_item(turn.query, previous.answer)
-        elif turn.history and followups.WHICH_OF.match(turn.query):
-            # "which of those is the inequalities one?": that item, asked about on its own
-            previous = self.answer(turn.history[-1], history=turn.history[-2:-1])
-            item = None if previous.abstained else followups.picked_item(turn.query, previous.answer)
-            turn.query = item or turn.query
+                turn.query = followups.with_item(turn.query, previous.answer)
         request = self.catalogue.resolve(turn.query, follow_up=bool(turn.history))
         if request.summary:
             return self._summary(turn, request)
@@ -202,7 +199,7 @@ class Engine:
             t,
             own,
             names,
-            _topic_headings(passages, turn.query, self.sections),
+            _topic_headings(passages, turn.query, self.passages_in_section),
         )
         if turn.history:
             followups.keep_to_new_subject(units, turn.query, self.retriever.vocabulary.acronyms)
@@ -223,17 +220,33 @@ class Engine:
         acknowledgements ("…originally created by Christine Camacho…"), "who was Hunt's letter addressed
         to?" by its addressee lines. Those passages of the documents found come first."""
         docs = {h.chunk["doc_id"] for h in passages[:3]}
-        by_chunk = self.retriever.units[0]
-
-        def says_it(c: dict) -> bool:
-            if credits:
-                section = c.get("section") or ""
-                return bool(T.CREDITS_SECTION.search(section) and sentences.MADE_BY.search(c["text"]))
-            return any(sentences.names_only(text) for text, _, _ in by_chunk.get(c["chunk_id"]) or [])
-
-        first = [c for c in self.retriever.chunks if c["doc_id"] in docs and says_it(c)][:FIRST_PASSAGES]
+        credited, addressed = self.credits_and_addressees
+        first = [c for c in (credited if credits else addressed) if c["doc_id"] in docs][:FIRST_PASSAGES]
         ids = {c["chunk_id"] for c in first}
         return [Hit.cited(c) for c in first] + [h for h in passages if h.chunk_id not in ids]
+
+    @cached_property
+    def credits_and_addressees(self) -> tuple[list[dict], list[dict]]:
+        """The passages saying who created something ("…originally created by Christine Camacho…", in
+        acknowledgements) and those holding a letter's lines of addressees, in corpus order: found once
+        per index, not per question."""
+        by_chunk = self.retriever.units[0]
+        credited = [
+            c
+            for c in self.retriever.chunks
+            if T.CREDITS_SECTION.search(c.get("section") or "") and sentences.MADE_BY.search(c["text"])
+        ]
+        addressed = [
+            c
+            for c in self.retriever.chunks
+            if any(sentences.names_only(text) for text, _, _ in by_chunk.get(c["chunk_id"]) or [])
+        ]
+        return credited, addressed
+
+    @cached_property
+    def passages_in_section(self) -> Counter[tuple[str, str]]:
+        """How many passages each section has of its own (not counting its subsections')."""
+        return Counter((c["doc_id"], c.get("section") or "") for c in self.retriever.chunks)
 
     def _with_list_continuations(self, passages: list[Hit]) -> tuple[list[Hit], dict[int, int]]:
         """A passage that ends inside a list, with the passage that carries the list on (the next
@@ -434,7 +447,7 @@ def _answered_headings(passages: list[Hit], question: str) -> set[int]:
 FIRST_PASSAGES = 2  # passages put first for who made a document or whom it went to
 
 
-def _topic_headings(passages: list[Hit], question: str, sections: dict[str, list[str]]) -> set[int]:
+def _topic_headings(passages: list[Hit], question: str, sizes: Counter[tuple[str, str]]) -> set[int]:
     """Passages holding the whole of a section headed by what the question is about, every word of the
     heading in it ("is levelling up even about health?" and the map's "1. Levelling up"): the topic's
     own section, ranked as the first passage. A section of several passages is left to the ranking (which
@@ -444,7 +457,7 @@ def _topic_headings(passages: list[Hit], question: str, sections: dict[str, list
     out = set()
     for ci, hit in enumerate(passages):
         section = hit.chunk.get("section") or ""
-        if sections.get(hit.chunk["doc_id"], []).count(section) != 1:
+        if sizes[(hit.chunk["doc_id"], section)] != 1:
             continue
         heading = documents.heading_of(section)
         words, tokens = heading.split(), set(T.tokenize(heading))

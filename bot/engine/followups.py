@@ -37,7 +37,7 @@ def nth_item(question: str, previous_answer: str) -> str:
     m = ORDINAL_REF.search(question)
     if not m:
         return question
-    items = [line[2:] for line in previous_answer.split("\n") if line.startswith("- ")]
+    items = _list_items(previous_answer)
     word = m.group(1).lower()
     if word == "last":
         index = -1
@@ -45,8 +45,7 @@ def nth_item(question: str, previous_answer: str) -> str:
         index = ORDINAL_DIGITS.index(word) if word in ORDINAL_DIGITS else ORDINAL_WORDS.index(word)
     if not items or index >= len(items):
         return question
-    item = re.sub(r"\s*\[\d+\]$", "", items[index])
-    return f"{question[: m.start()]}{item}{question[m.end() :]}"
+    return f"{question[: m.start()]}{items[index]}{question[m.end() :]}"
 
 
 # "Which of those is the inequalities one?", "which of them covers staff?": one item of the previous list.
@@ -64,11 +63,27 @@ def picked_item(question: str, previous_answer: str) -> str | None:
         return None
     # (here "inequalities" picks an item: "the inequalities one")
     wanted = set(T.tokenize(question[m.end() :])) - (FOLLOW_UP_WORDS - TOPIC_WORDS) - GENERIC_SUBJECT
-    items = [
-        re.sub(r"\s*\[\d+\]$", "", line[2:]) for line in previous_answer.split("\n") if line.startswith("- ")
-    ]
-    holding = [item for item in items if wanted and wanted <= set(T.tokenize(item))]
+    holding = [item for item in _list_items(previous_answer) if wanted and wanted <= set(T.tokenize(item))]
     return holding[0] if len(holding) == 1 else None
+
+
+def points_into_list(question: str) -> bool:
+    """ "The second one", "which of those…": the question is about an item of the previous answer's list."""
+    return bool(ORDINAL_REF.search(question) or WHICH_OF.match(question))
+
+
+def with_item(question: str, previous_answer: str) -> str:
+    """What to search for a question pointing into the previous answer's list: "the second one" with the
+    item put in its place, "which of those is the inequalities one?" as the item it picks; the question
+    as it was when it names no item there."""
+    if ORDINAL_REF.search(question):
+        return nth_item(question, previous_answer)
+    return picked_item(question, previous_answer) or question
+
+
+def _list_items(answer: str) -> list[str]:
+    """The items of the list an answer gave ("- …[n]"), without their citation markers."""
+    return [re.sub(r"\s*\[\d+\]$", "", line[2:]) for line in answer.split("\n") if line.startswith("- ")]
 
 
 def keep_to_new_subject(units: list[Unit], question: str, acronyms: dict[str, str]) -> None:
