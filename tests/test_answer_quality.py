@@ -285,8 +285,38 @@ def test_sources_are_numbered_in_the_order_a_reader_meets_them(answered):
 def test_a_section_with_subsections_is_summarised_a_line_from_each(engine):
     ans = engine.answer("What does the NHS England strategy say under 'The Enablers'?")
     assert not ans.abstained
-    parts = {c.section.split(" > ")[2] for c in ans.citations if c.section}
-    assert len(parts) == 3 and all(p.startswith("Enabler ") for p in parts)  # each enabler, once
+    parts = [c.section.split(" > ")[2] for c in ans.citations if c.section and c.section.count(" > ") >= 2]
+    assert len(set(parts)) == len(parts) == 3 and all(p.startswith("Enabler ") for p in parts)  # each, once
+    # led by the line where the strategy introduces them, by name ("…three process-focused enablers: …")
+    lead = ans.answer.split("\n")[0]
+    assert all(
+        name in lead for name in ("Listening and Learning", "Gaining Knowledge", "Making the System Work")
+    )
+    assert ans.citations[0].section == "Section II – The Outcomes and The Enablers"
+
+
+def test_a_chatty_request_for_a_documents_parts_gets_them_all(engine):
+    """Asides about the asker ("brain fog today", "for my team", "I'm a governor") and words the library
+    never uses do not turn a request for a document's or section's contents into a search for them."""
+    ans = engine.answer(
+        "soooo whats the 3 enablers in the nhse equality + HI strategy again? brain fog today 🙃"
+    )
+    assert {c.section.split(" > ")[-1] for c in ans.citations} >= {
+        "Enabler 1: Listening and Learning",
+        "Enabler 2: Gaining Knowledge",
+        "Enabler 3: Making the System Work",
+    }
+    ans = engine.answer(
+        "Can you run me through the wider influences on health inequalities policy that the map lists?"
+    )
+    assert len({c.section for c in ans.citations if c.section.startswith("Influences > ")}) == 5
+    ans = engine.answer(
+        "Summarise NHS England's Equality and Health Inequalities Strategy for my team in a few bullets"
+    )
+    assert len({c.section for c in ans.citations}) >= 4  # its parts, not one passage found by "team"
+    # a named part asked about by its members' word: one of them ("the funding barrier"), not all
+    ans = engine.answer("what does the RCP say about funding barriers?")
+    assert {c.section.split(" > ")[-1] for c in ans.citations} == {"Funding"}
 
 
 def test_a_page_of_a_document_is_summarised_from_that_page(engine):

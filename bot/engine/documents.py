@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine import text as T
-from bot.engine.query import DOMAIN_SHORTHAND
+from bot.engine.query import DOMAIN_SHORTHAND, readers_roles
 from bot.engine.sentences import CONNECTIVE, DANGLING, DEFINITION_Q, FURNITURE, SELF_DESCRIPTION, defines
 
 # Words of a summary request that are not its topic.
@@ -32,9 +32,22 @@ REQUEST_WORDS = frozenset(
         "ideas basically overall generally for me briefly letter draft version one around actually thing"
         " tl dr tldr nutshell rundown bit bits walk talk run through pull up show pls plz thx asap"
         " need want two three line lines sentence sentences version trying try achieve goal goals"
-        " big picture set meant intended"
+        " big picture set meant intended list lists listed"
         " january february march april may june july august september october november december"
     )
+)
+# Words about the asker and the moment, not a topic within a document: "…again? brain fog today", "for
+# my team in a few bullets", "our new NEDs have been sent the guide". With the roles (`query.ROLES`) and
+# the words the library never uses ("soooo", "governor"), they leave a request for a summary one.
+ASIDE_WORDS = frozenset(
+    T.tokenize(
+        "i'm im i've ive i'd we're we've you're team colleagues colleague someone somebody anyone everyone "
+        "new sent found old think reckon guess remind forgot forget quick quickly today tomorrow week "
+        "bullet bullets slide slides lol haha ok okay hiya cheers ta really again q re theres"
+    )
+)
+ASKS_ONE_THING = re.compile(
+    r"\b(?:who|whom|whose|when|where|how\s+(?:many|much|long|often)|which\s+year)\b", re.I
 )
 # What a summary is for, said after the request: "… for our board development session", "… for a
 # teaching slot". It names no topic within the document.
@@ -69,9 +82,13 @@ CLAUSE = re.compile(r"(?<=[.?!;])\s+|\s+[-–—]+\s+")
 
 
 def without_occasion(question: str) -> str:
-    """`question` less its clauses that say only what the answer is for, when another clause asks."""
+    """`question` less its clauses that say only what the answer is for, when another clause asks; when
+    that clause asks for a summary ("Our new NEDs have been sent the board guide. In a nutshell, what is
+    it?"), less every clause that asks nothing."""
     clauses = [c for c in CLAUSE.split(question) if c.strip()]
-    asking = [c for c in clauses if c.rstrip().endswith("?") or not OCCASION.search(c)]
+    asks = [c.rstrip().endswith("?") for c in clauses]
+    summary = any(a and ASKS_SUMMARY.search(c) for a, c in zip(asks, clauses, strict=True))
+    asking = [c for a, c in zip(asks, clauses, strict=True) if a or not (summary or OCCASION.search(c))]
     return " ".join(asking) if asking and len(asking) < len(clauses) else question
 
 
@@ -95,6 +112,7 @@ SKIP_SECTION = re.compile(
     re.I,
 )
 QUOTED = re.compile(r"['‘\"“]([^'’\"”]{3,80})['’\"”]")
+GROUP = re.compile(r"(?:the\s+)?([a-z]{4,}s)")
 APPENDIX = re.compile(r"^\W*appendi(?:x|ces)\b", re.I)
 DOC_NOUN = r"(?:guide|letter|document|strategy|report|paper|piece|map|guidance|publication|framework|plan)"
 THE_DOCUMENT = re.compile(
@@ -150,7 +168,7 @@ ASKS_AIMS = re.compile(r"\b(?:achieve|set\s+out\s+to|goals?|aims?|aiming)\b(?!\s
 AIMS = T.tokenize("aims")[0]
 # "…and who is it aimed at?", "who's it for?": asked of a document, its statement of purpose answers it.
 AUDIENCE = re.compile(
-    r"\bwho(?:'s|\s+is|\s+was|\s+are)\s+(?:it|this|that|they)\s+"
+    r"\bwho(?:(?:'s|\s+is|\s+was|\s+are)\s+(?:it|this|that|they)|\s+(?:it|this|that)(?:'s|\s+is|\s+was))\s+"
     r"(?:aimed at|for|written for|intended for|meant for)\b",
     re.I,
 )
@@ -199,7 +217,13 @@ class Catalogue:
     worked out once per index: compiled patterns and tokens, never rebuilt per question (with
     hundreds of documents, per-question patterns overflow re's cache and dominate an answer)."""
 
-    def __init__(self, documents: dict[str, dict], sections: dict[str, list[str]]):
+    def __init__(
+        self,
+        documents: dict[str, dict],
+        sections: dict[str, list[str]],
+        stems: frozenset[str] | None = None,
+    ):
+        self.stems = stems  # the library's words, as `T.tokenize` gives them (None: any word)
         # (doc_id, name length, pattern); the longest name found wins
         self.names: list[tuple[str, int, re.Pattern[str]]] = []
         # A name of one capitalised word ("Hunt") names the document only as written: "Hunt wrote to…",
@@ -213,7 +237,7 @@ class Catalogue:
                     self.proper.append((doc_id, len(alias), re.compile(pattern)))
                     continue
                 a = alias.lower().replace("’", "'")
-                pattern = r"(?<![\w])" + re.escape(a).replace("'", "'?s?") + r"(?:'s)?(?![\w])"
+                pattern = r"(?<![\w])" + _as_worded(a) + r"(?:'s)?(?![\w])"
                 self.names.append((doc_id, len(a), re.compile(pattern)))
         aliases = sorted(
             {
@@ -226,7 +250,7 @@ class Catalogue:
             reverse=True,
         )
         # with the noun that may follow a name: "the RCP report", "the EHI strategy"
-        alternatives = "|".join(re.escape(a).replace("'", "'?s?") for a in aliases)
+        alternatives = "|".join(_as_worded(a) for a in aliases)
         self.name_words = (
             re.compile(rf"(?<![\w])(?:{alternatives})(?:'s)?(?:\s+{DOC_NOUN}s?)?(?![\w])", re.I)
             if aliases
@@ -315,12 +339,30 @@ class Catalogue:
                 best, best_len = doc_id, length
         return best
 
-    def named_section(self, question: str, doc_id: str | None) -> str | None:
+    def asides(self, text: str) -> frozenset[str]:
+        """The words of `text` that say who asks or how, not what: the reader's role ("I'm a governor",
+        "registrar here"), `ASIDE_WORDS` and words the library never uses ("soooo", "brain fog")."""
+        roles = {t for start, end, _ in readers_roles(text) for t in T.tokenize(text[start:end])}
+        unknown = {
+            t for t in T.tokenize(text) if self.stems is not None and t.isalpha() and t not in self.stems
+        }
+        return ASIDE_WORDS | roles | unknown
+
+    @staticmethod
+    def _all_of(heading: str, question: str) -> bool:
+        """A heading of one plural noun ("Influences", "The Enablers") heads the things it names; the
+        question asks for them all when it names them so ("the wider influences", not "a barrier")."""
+        m = GROUP.fullmatch(heading)
+        return bool(m and re.search(rf"\b{m.group(1)}\b", question, re.I))
+
+    def named_section(
+        self, question: str, doc_id: str | None, aside: frozenset[str] = frozenset()
+    ) -> str | None:
         """A section whose heading the question gives (all its content words), preferring the named
         document's; a one-word heading needs the word "section" (or similar) beside it, or quotes.
         A parent heading ("Barriers", over "Barriers > Funding" and the rest) counts as a section."""
         q = set(T.tokenize(question))
-        topic = q - REQUEST_WORDS
+        topic = {t for t in q - REQUEST_WORDS - aside if len(t) > 1 and not t.isdigit()}
         quoted = {_plain(m) for m in QUOTED.findall(question)}
         explicit = bool(SECTION_WORD.search(question))
         best, best_score = None, 0.0
@@ -340,15 +382,25 @@ class Catalogue:
             named = h.plain in quoted
             # one word names a section when asked for as one, or when it is all a question about a named
             # document asks ("what are the enablers in the strategy?")
-            whole_topic = bool(doc_id) and topic - LIBRARY_SUBJECT == words
+            others = topic - LIBRARY_SUBJECT - words
+            # a heading of one plural noun ("Influences", "The Enablers") heads the things it names: "the
+            # wider influences the policy map lists" asks for them with a word or two more
+            whole_topic = (
+                bool(doc_id)
+                and topic >= words
+                and len(others) <= (2 if self._all_of(h.plain, question) else 0)
+            )
             if len(words) == 1 and not (explicit or named or whole_topic):
                 continue
             if words <= self.library_words and not (explicit or named or doc_id):
                 continue  # "the NHS England equality strategy" asks nothing of the map's "NHS England"
-            score = len(words) + (100.0 if named else 0.0)  # quotes name it outright
             # of two matched headings, the one with more of its own words ("the vision part of NHS England's
-            # strategy" is "Vision of the Strategy", not the policy map's "NHS England")
-            score += 0.5 * len(words - self.library_words)
+            # strategy" is "Vision of the Strategy", not the policy map's "NHS England"; "the wider influences
+            # on health inequalities policy" is "Influences", not "What are health inequalities?")
+            own = len(words - self.library_words)
+            score = (
+                1.5 * own + 0.5 * (len(words) - own) + (100.0 if named else 0.0)
+            )  # quotes name it outright
             # of two with the same words, the larger, and the body's before an appendix's
             score += self.size[(h.doc_id, h.path)] / 1000 - (0.5 if APPENDIX.search(h.path) else 0.0)
             if score > best_score:
@@ -368,10 +420,16 @@ class Catalogue:
             unnamed = FOR_A_READER.sub(" ", unnamed)
         # "the strategy" is the library's one strategy, unless a heading of another document is named
         # or, in a conversation, it is the one being discussed
-        section = self.named_section(unnamed, doc_id)
+        # "who came up with the self-assessment tool?" asks one thing of it, in words it may never use
+        aside = (
+            frozenset()
+            if ASKS_ONE_THING.search(unnamed) and not ASKS_SUMMARY.search(question)
+            else self.asides(unnamed)
+        )
+        section = self.named_section(unnamed, doc_id, aside)
         if doc_id is None and not follow_up and section is None:
             doc_id = self.named_by_noun(question)
-            section = self.named_section(unnamed, doc_id) if doc_id else None
+            section = self.named_section(unnamed, doc_id, aside) if doc_id else None
         if doc_id is None and section is None:
             return Request(None, None, False)
         # its names and title describe the document, they are not a topic within it
@@ -391,7 +449,10 @@ class Catalogue:
         rest = [
             t
             for t in T.tokenize(unnamed)
-            if t not in named and t not in REQUEST_WORDS and t not in T.STOPWORDS and not t.isdigit()
+            if t not in named | aside
+            and t not in REQUEST_WORDS | T.STOPWORDS
+            and len(t) > 1
+            and not t.isdigit()
         ]
         if doc_id and section is None and ASKS_PURPOSE.search(question):
             rest = [t for t in rest if t not in self.description.get(doc_id, frozenset())]
@@ -400,7 +461,13 @@ class Catalogue:
         # "delivery mechanisms — what are they?") asks what it says.
         # a section named and nothing asked of it but the library's own subject ("the part on what stops
         # organisations prioritising health inequalities") asks what it says
-        summary = not (set(rest) - (LIBRARY_SUBJECT if section else frozenset())) and not back
+        # so does a document asked for in summary ("the gist of the RCP guidance on health inequalities")
+        subject = LIBRARY_SUBJECT if section or ASKS_SUMMARY.search(question) else frozenset()
+        summary = not (set(rest) - subject) and not back
+        if section and not summary and not back and self._all_of(_plain(heading_of(section)), unnamed):
+            # "the wider influences the map lists" asks for them all; "the funding barriers", for one
+            inner = {t for h in self.headings if h.path.startswith(section + " > ") for t in h.tokens}
+            summary = len(set(rest) - subject) <= 2 and not set(rest) & inner
         if summary and doc_id and section is None and ASKS_AIMS.search(question):
             # "what is the strategy trying to achieve?": a document with a section of its aims says it there
             section = next((h.path for h in self.headings if h.doc_id == doc_id and AIMS in h.tokens), None)
@@ -408,6 +475,17 @@ class Catalogue:
         # "does the RCP talk about anchors as well?": the previous question, of the RCP, about anchors
         topic = [t for t in rest if t not in BACK_WORDS] if asks_again else []
         return Request(doc_id, section, summary, asks_again, page if summary else None, tuple(topic))
+
+
+def _as_worded(alias: str) -> str:
+    """The pattern of a lower-case alias as questions word it: "NHSE strategy" also as "NHSE equality and
+    health inequalities strategy" and "Hunt letter" as "Hunt's 2014 letter" (up to four words before the
+    document noun it ends with)."""
+    words = alias.split()
+    if len(words) >= 2 and re.fullmatch(DOC_NOUN, words[-1]):
+        head = re.escape(" ".join(words[:-1])).replace("'", "'?s?")
+        return rf"{head}(?:'s)?(?:\s+[\w'+&-]+){{0,4}}?\s+{words[-1]}"
+    return re.escape(alias).replace("'", "'?s?")
 
 
 def _proper(alias: str) -> bool:
@@ -550,8 +628,29 @@ def summary_rows(
             parts.setdefault(_part(u.chunk, section, below), []).append(u)
         headed = {k: v for k, v in parts.items() if k != v[0].chunk["chunk_id"]}
         if len(headed) >= 2:
-            return _by_part(candidates, headed)
+            rows = _by_part(candidates, headed)
+            naming = _naming_line(retriever, doc_id, section, list(headed)) if section else None
+            return [naming, *rows] if naming else rows
     return _leaf(lines, candidates, limit, purpose_first=section is None)
+
+
+def _naming_line(retriever, doc_id: str | None, section: str, parts: list[str]) -> Row | None:
+    """The line elsewhere in the document that names the section's parts ("…three process-focused
+    enablers: Listening and Learning, Gaining Knowledge and Making the System Work." for "The Enablers"):
+    the section's overview, said where the document introduces it. Names at least two parts and half."""
+    names = [frozenset(T.tokenize(re.split(r":\s*", heading_of(p))[-1])) for p in parts]
+    by_chunk = retriever.units[0]
+    best, best_named = None, max(2, (len(names) + 1) // 2) - 1
+    for c in retriever.chunks:
+        path = c.get("section") or ""
+        if c["doc_id"] != doc_id or path == section or path.startswith(section + " > "):
+            continue
+        for text, item, _ in by_chunk.get(c["chunk_id"], []):
+            words = set(T.tokenize(text))
+            named = sum(bool(n) and n <= words for n in names)
+            if named > best_named:
+                best, best_named = Row(c, text, item), named
+    return best
 
 
 def _by_part(candidates: list[_Line], parts: dict[str, list[_Line]]) -> list[Row]:

@@ -84,7 +84,7 @@ class Engine:
 
     @cached_property
     def catalogue(self) -> Catalogue:
-        return Catalogue(self.documents, self.sections)
+        return Catalogue(self.documents, self.sections, self.retriever.vocabulary.stems)
 
     @cached_property
     def corpus_units(self) -> list[decide.CorpusUnit]:
@@ -177,8 +177,15 @@ class Engine:
         passages = [h for h in hits if not _reference_or_furniture(h.chunk.get("section") or "", credits)][
             : t.answer_passages
         ]
-        if passages and (credits or sentences.ASKS_FOR_RECIPIENT.search(turn.query)):
-            passages = self._where_it_is_said_first(passages, credits)
+        credited, addressed, contacts = self.credits_addressees_contacts
+        for asks, where in (
+            (credits, credited),
+            (sentences.ASKS_FOR_RECIPIENT.search(turn.query), addressed),
+            (sentences.ASKS_FOR_EMAIL.search(turn.query), contacts),
+        ):
+            if passages and asks:
+                passages = _where_it_is_said_first(passages, where)
+                break
         if not passages:  # only reference lists were found: they are sources, not answers
             return self._decline(turn, "no_evidence", result, suggest=True)
         passages, continued = self._with_list_continuations(passages)
@@ -214,22 +221,11 @@ class Engine:
             return self._decline(turn, "no_evidence", result, suggest=True)
         return self._compose(turn, result, passages, chosen)
 
-    def _where_it_is_said_first(self, passages: list[Hit], credits: bool) -> list[Hit]:
-        """Who made a document, and whom a letter went to, are said in one place that search ranks by
-        the rest of the question's words: "who came up with the self-assessment tool?" is answered by the
-        acknowledgements ("…originally created by Christine Camacho…"), "who was Hunt's letter addressed
-        to?" by its addressee lines. Those passages of the documents found come first."""
-        docs = {h.chunk["doc_id"] for h in passages[:3]}
-        credited, addressed = self.credits_and_addressees
-        first = [c for c in (credited if credits else addressed) if c["doc_id"] in docs][:FIRST_PASSAGES]
-        ids = {c["chunk_id"] for c in first}
-        return [Hit.cited(c) for c in first] + [h for h in passages if h.chunk_id not in ids]
-
     @cached_property
-    def credits_and_addressees(self) -> tuple[list[dict], list[dict]]:
+    def credits_addressees_contacts(self) -> tuple[list[dict], list[dict], list[dict]]:
         """The passages saying who created something ("…originally created by Christine Camacho…", in
-        acknowledgements) and those holding a letter's lines of addressees, in corpus order: found once
-        per index, not per question."""
+        acknowledgements), those holding a letter's lines of addressees and those giving an email address,
+        in corpus order: found once per index, not per question."""
         by_chunk = self.retriever.units[0]
         credited = [
             c
@@ -241,7 +237,8 @@ class Engine:
             for c in self.retriever.chunks
             if any(sentences.names_only(text) for text, _, _ in by_chunk.get(c["chunk_id"]) or [])
         ]
-        return credited, addressed
+        contacts = [c for c in self.retriever.chunks if sentences.EMAIL.search(c["text"])]
+        return credited, addressed, contacts
 
     @cached_property
     def passages_in_section(self) -> Counter[tuple[str, str]]:
@@ -444,7 +441,7 @@ def _answered_headings(passages: list[Hit], question: str) -> set[int]:
     return out
 
 
-FIRST_PASSAGES = 2  # passages put first for who made a document or whom it went to
+FIRST_PASSAGES = 2  # passages put first for who made a document, whom it went to or its email
 
 
 def _topic_headings(passages: list[Hit], question: str, sizes: Counter[tuple[str, str]]) -> set[int]:
@@ -484,6 +481,18 @@ def _for_the_reader(hits: list[Hit], role: str | None) -> list[Hit]:
 
 
 FOR_CLINICIANS = re.compile(r"\bas an? (?:clinician|doctor|nurse)\b", re.I)
+
+
+def _where_it_is_said_first(passages: list[Hit], where: list[dict]) -> list[Hit]:
+    """Who made a document, whom a letter went to and where to send comments are each said in one place
+    that search ranks by the rest of the question's words: "who came up with the self-assessment tool?"
+    is answered by the acknowledgements ("…originally created by Christine Camacho…"), "who was Hunt's
+    letter addressed to?" by its addressee lines, "what's the email for feedback on the board guide?" by
+    its contact line. Those passages (`where`) of the documents found come first."""
+    docs = {h.chunk["doc_id"] for h in passages[:3]}
+    first = [c for c in where if c["doc_id"] in docs][:FIRST_PASSAGES]
+    ids = {c["chunk_id"] for c in first}
+    return [Hit.cited(c) for c in first] + [h for h in passages if h.chunk_id not in ids]
 
 
 def _prefer_document(hits: list[Hit], doc_id: str | None) -> list[Hit]:

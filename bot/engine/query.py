@@ -106,13 +106,18 @@ def reader_role(question: str) -> str | None:
     """The role the reader says is theirs ("As a non-exec, …", "I'm a medical director.", "junior doctor
     here"): clinician, leader or board. A role named otherwise is what the question is about ("how many
     trusts have an HI lead?")."""
-    named = sorted(
-        (m.start(), role)
+    named = readers_roles(question)
+    return named[0][2] if named else None
+
+
+def readers_roles(question: str) -> list[tuple[int, int, str]]:
+    """Where the reader says what they are, in question order: (start, end, role)."""
+    return sorted(
+        (m.start(), m.end(), role)
         for pattern, role in ROLES
         for m in pattern.finditer(question)
         if SAYS_I_AM.search(question[: m.start()]) or HERE.match(question[m.end() :])
     )
-    return named[0][1] if named else None
 
 
 # "As a …" opening the question or a clause (not "such as board members"), "I'm …", "I work as …".
@@ -230,6 +235,11 @@ class Vocabulary:
             best = process.extractOne(word, self.counts.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
             self._corrections[key] = best[0] if best else None
         return self._corrections[key]
+
+    @cached_property
+    def stems(self) -> frozenset[str]:
+        """The corpus's words as `T.tokenize` gives them ("consulted" is "consult", as "consultation")."""
+        return frozenset(T.tokenize(" ".join(self.counts)))
 
     def knows(self, word: str) -> bool:
         """A corpus word, a plural of one ("GPs", "ICBs"), or a close misspelling of one."""

@@ -211,6 +211,10 @@ HOW_OFTEN = re.compile(
     re.I,
 )
 ASKS_FOR_ADDRESS = re.compile(r"\b(?:e-?mail|contact|get in touch|send (?:feedback|comments))\b", re.I)
+# "what's the email for feedback on the guide?": the line giving an address (not "in contact with…")
+ASKS_FOR_EMAIL = re.compile(
+    r"\b(?:e-?mail|get in touch|send (?:feedback|comments|suggestions)|contact (?:details|address))\b", re.I
+)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 # "Which NHS England leader described…?", "who said…?": a person, named with a title or as the one who said it
 ASKS_FOR_PERSON = re.compile(
