@@ -47,10 +47,12 @@ def select(
     years: dict[int, int] | None = None,
     continued: dict[int, int] | None = None,
     faq: set[int] | None = None,
+    sections: dict[int, object] | None = None,
 ) -> Selection:
     """The short answer (best sentence first, a list whole) and the rest, for "More". `continued`
     maps a passage that ends inside a list to the passage that carries the list on; `faq` holds the
-    passages answering a question heading that the reader asks again."""
+    passages answering a question heading that the reader asks again; `sections` the section of each
+    passage (the short answer quotes `tuning.short_sections` of them)."""
     # A line promising a list ("… through:") or a quotation ("The current statement … states:") answers
     # nothing without what it promises after it.
     ranked = [
@@ -62,6 +64,12 @@ def select(
         return Selection()
     # A definition first for "what is X?": the best sentence that says what X is, when one was found.
     best = next((u for u in ranked if u.defines), ranked[0])
+    # "What are the five clinical areas?": the line naming five of them by the question's words
+    # ("…focus on five clinical areas requiring accelerated improvement: maternity, …") before one that
+    # talks about them ("The five clinical priority areas guide clinical focus, …")
+    naming = next((u for u in ranked if _names_the_count(u.text, question)), None)
+    if naming is not None and naming.score >= PROMISE_SHARE * best.score:
+        best = naming
     # ("which trusts does PCREF apply to?" asks which, not for a list)
     asks_list = LIST_INTENT.search(re.sub(r"\bwhich\b", " ", question, flags=re.I))
     if asks_list and not ASKS_ONE_PERSON.search(question) and not promises(best):
@@ -99,7 +107,13 @@ def select(
             passages = {x.chunk_index for x in chosen}
             if u.chunk_index not in passages and len(passages) >= tuning.max_cited_passages:
                 continue
-            if sum(1 for x in chosen if x.chunk_index == u.chunk_index) >= (2 if target is short else 3):
+            if target is short and sections is not None:
+                # the short answer quotes one section: a second one's line read as glued on (see Tuning)
+                quoted = {sections.get(x.chunk_index) for x in short}
+                if sections.get(u.chunk_index) not in quoted and len(quoted) >= tuning.short_sections:
+                    continue
+            per_passage = tuning.short_per_passage if target is short else tuning.more_per_passage
+            if sum(1 for x in chosen if x.chunk_index == u.chunk_index) >= per_passage:
                 continue
             if any(_repeats(u, x) for x in chosen):
                 continue
@@ -246,6 +260,24 @@ def _count_asked(question: str) -> int | None:
         re.I,
     )
     return int(NUMBER_WORDS.get(m.group(1).lower(), m.group(1))) if m else None
+
+
+def _names_the_count(text: str, question: str) -> bool:
+    """`text` says the number the question counts by the question's next words ("five clinical areas")
+    and then lists that many after a colon."""
+    n = _count_asked(question)
+    m = COUNTED.search(question)
+    if not n or not m:
+        return False
+    asked = T.tokenize(m.group(2))
+    for said in COUNTED.finditer(text):
+        if _count_asked(said.group(0)) == n and T.tokenize(said.group(2)) == asked:
+            listed = text[said.end() :].partition(":")[2]
+            return bool(listed) and len(re.split(r",|;|\band\b|\bor\b", listed)) >= n
+    return False
+
+
+COUNTED = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)\s+([a-z]+\s+[a-z]+)", re.I)
 
 
 def _one_item_answers(best: Unit, items: list[Unit]) -> bool:

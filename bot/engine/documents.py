@@ -548,6 +548,15 @@ class Row:
     text: str
     item: bool
     label: str = ""
+    size: float = (
+        0  # of a part: its passages (of the parts that do not fit the short answer, the smallest wait)
+    )
+    contents: tuple[str, ...] = ()  # of a part: its own parts' headings, said after its label
+
+    @property
+    def heading(self) -> str:
+        """Its label with what the part contains: "Influences (Levelling up; Race and ethnicity; …)"."""
+        return f"{self.label} ({'; '.join(self.contents)})" if self.contents else self.label
 
 
 @dataclass
@@ -670,13 +679,64 @@ def _by_part(candidates: list[_Line], parts: dict[str, list[_Line]]) -> list[Row
     for path, members in list(parts.items())[:MAX_PARTS]:
         if lead in members:
             continue
-        # the part's main point in few words: a line of many sentences leaves no room for the next part
-        best = max(members, key=lambda u: u.score - LONG_LINE_PENALTY * max(0, len(u.text.split()) - 25))
+        # what the part is made of: its own parts' headings ("Influences (Levelling up; Race and ethnicity;
+        # …)"), and the line naming them ("…three process-focused enablers: Listening and Learning, …")
+        inner = [h for h in dict.fromkeys(_below(u.chunk.get("section") or "", path) for u in members) if h]
+        names = [frozenset(T.tokenize(re.split(r":\s*", h)[-1])) for h in inner]
+
+        def worth(u: _Line) -> float:
+            # the part's main point in few words: a line of many sentences leaves no room for the next part
+            words = set(T.tokenize(u.text))
+            naming = sum(bool(n) and n <= words for n in names) >= 2
+            return (
+                u.score
+                - LONG_LINE_PENALTY * max(0, len(u.text.split()) - 25)
+                + (NAMING_BONUS if naming else 0)
+            )
+
+        best = max(members, key=worth)
         heading = heading_of(path)
         # "WHY SHOULD TRUSTS ACT…?" is a typographer's capitals, not emphasis: said in sentence case
-        label = heading.capitalize() if heading.isupper() else heading
-        rows.append(Row(best.chunk, best.text, True, label))
+        contents = tuple(_sentence_case(h) for h in inner) if len(inner) >= 2 else ()
+        # an appendix's many passages (deliverables, FAQs) are the document's detail, not its substance
+        size = len({u.chunk["chunk_id"] for u in members}) * (
+            APPENDIX_SHARE if APPENDIX.search(heading) else 1
+        )
+        rows.append(Row(best.chunk, best.text, True, _sentence_case(heading), size, contents))
     return rows
+
+
+NAMING_BONUS = 0.3
+APPENDIX_SHARE = 0.1
+
+
+def parts_shown(rows: list[Row], words: int) -> set[int]:
+    """The rows of a part-by-part summary that the short answer shows (as `id`s): its opening lines,
+    then its parts from the largest (most passages: the document's substance, not its one-paragraph
+    "Principles") while they fit in `words`; always at least one part."""
+    shown = {id(r) for r in rows if not r.size}
+    used = sum(len(r.text.split()) for r in rows if not r.size)
+    for r in sorted((r for r in rows if r.size), key=lambda r: -r.size):
+        cost = len(r.text.split()) + len(
+            r.label.split()
+        )  # its contents are a list of names, read at a glance
+        if used + cost > words and len(shown) > sum(1 for r in rows if not r.size):
+            continue
+        shown.add(id(r))
+        used += cost
+    return shown
+
+
+def _sentence_case(heading: str) -> str:
+    return heading.capitalize() if heading.isupper() else heading
+
+
+def _below(section: str, path: str) -> str:
+    """The heading one level below `path` on the way to `section` ("" when `section` is `path`)."""
+    parts, depth = section.split(" > "), len(path.split(" > "))
+    return (
+        heading_of(" > ".join(parts[: depth + 1])) if len(parts) > depth and section.startswith(path) else ""
+    )
 
 
 def _leaf(lines: list[_Line], candidates: list[_Line], limit: int, purpose_first: bool = False) -> list[Row]:

@@ -216,7 +216,12 @@ class Engine:
             ci: int(self.documents.get(h.chunk["doc_id"], {}).get("year") or 0)
             for ci, h in enumerate(passages)
         }
-        chosen = select(units, turn.query, t, years, continued, _answered_headings(passages, turn.query))
+        sections = {
+            ci: (h.chunk["doc_id"], h.chunk.get("section") or h.chunk_id) for ci, h in enumerate(passages)
+        }
+        chosen = select(
+            units, turn.query, t, years, continued, _answered_headings(passages, turn.query), sections
+        )
         if not chosen.short:
             return self._decline(turn, "no_evidence", result, suggest=True)
         return self._compose(turn, result, passages, chosen)
@@ -352,14 +357,25 @@ class Engine:
             ci = hits.setdefault(row.chunk["chunk_id"], len(hits))
             units.append(
                 Unit(
-                    text=row.text, chunk_index=ci, position=len(units), is_list_item=row.item, label=row.label
+                    text=row.text,
+                    chunk_index=ci,
+                    position=len(units),
+                    is_list_item=row.item,
+                    label=row.heading,
                 )
             )
-        for chunk_id, ci in hits.items():
+        if any(row.size for row in rows):  # part by part: the largest parts fit, the rest wait behind "More"
+            shown = documents.parts_shown(rows, self.tuning.summary_short_words)
+            short = [u for u, row in zip(units, rows, strict=True) if id(row) in shown]
+            more = [u for u, row in zip(units, rows, strict=True) if id(row) not in shown]
+        else:
+            short, more = _split_keeping_lists(units, self.tuning.summary_short_words)
+        # sources numbered as the reader meets them: the short answer's first
+        for ci in dict.fromkeys(u.chunk_index for u in short + more):
+            chunk_id = next(c for c, i in hits.items() if i == ci)
             hit = Hit.cited(self.retriever.chunks[self.retriever.position[chunk_id]])
             number[ci] = citer.cite(hit, [u.text for u in units if u.chunk_index == ci])
             frames[ci] = citer.frame(hit)
-        short, more = _split_keeping_lists(units, self.tuning.summary_short_words)
         return Answer(
             question=turn.question,
             abstained=False,

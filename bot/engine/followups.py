@@ -63,7 +63,10 @@ def picked_item(question: str, previous_answer: str) -> str | None:
         return None
     # (here "inequalities" picks an item: "the inequalities one")
     wanted = set(T.tokenize(question[m.end() :])) - (FOLLOW_UP_WORDS - TOPIC_WORDS) - GENERIC_SUBJECT
-    holding = [item for item in _list_items(previous_answer) if wanted and wanted <= set(T.tokenize(item))]
+    items = [(item, set(T.tokenize(item))) for item in _list_items(previous_answer)]
+    # ("which of those is specifically about inequalities?": a word no item has picks none of them)
+    wanted = {w for w in wanted if any(w in words for _, words in items)}
+    holding = [item for item, words in items if wanted and wanted <= words]
     return holding[0] if len(holding) == 1 else None
 
 
