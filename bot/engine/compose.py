@@ -47,7 +47,7 @@ def select(
     years: dict[int, int] | None = None,
     continued: dict[int, int] | None = None,
     faq: set[int] | None = None,
-    sections: dict[int, object] | None = None,
+    sections: dict[int, tuple[str, str]] | None = None,
 ) -> Selection:
     """The short answer (best sentence first, a list whole) and the rest, for "More". `continued`
     maps a passage that ends inside a list to the passage that carries the list on; `faq` holds the

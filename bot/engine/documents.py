@@ -647,7 +647,7 @@ def _naming_line(retriever, doc_id: str | None, section: str, parts: list[str]) 
     """The line elsewhere in the document that names the section's parts ("…three process-focused
     enablers: Listening and Learning, Gaining Knowledge and Making the System Work." for "The Enablers"):
     the section's overview, said where the document introduces it. Names at least two parts and half."""
-    names = [frozenset(T.tokenize(re.split(r":\s*", heading_of(p))[-1])) for p in parts]
+    names = _short_heading_words([heading_of(p) for p in parts])
     by_chunk = retriever.units[0]
     best, best_named = None, max(2, (len(names) + 1) // 2) - 1
     for c in retriever.chunks:
@@ -655,8 +655,7 @@ def _naming_line(retriever, doc_id: str | None, section: str, parts: list[str]) 
         if c["doc_id"] != doc_id or path == section or path.startswith(section + " > "):
             continue
         for text, item, _ in by_chunk.get(c["chunk_id"], []):
-            words = set(T.tokenize(text))
-            named = sum(bool(n) and n <= words for n in names)
+            named = _named(text, names)
             if named > best_named:
                 best, best_named = Row(c, text, item), named
     return best
@@ -682,19 +681,8 @@ def _by_part(candidates: list[_Line], parts: dict[str, list[_Line]]) -> list[Row
         # what the part is made of: its own parts' headings ("Influences (Levelling up; Race and ethnicity;
         # …)"), and the line naming them ("…three process-focused enablers: Listening and Learning, …")
         inner = [h for h in dict.fromkeys(_below(u.chunk.get("section") or "", path) for u in members) if h]
-        names = [frozenset(T.tokenize(re.split(r":\s*", h)[-1])) for h in inner]
-
-        def worth(u: _Line) -> float:
-            # the part's main point in few words: a line of many sentences leaves no room for the next part
-            words = set(T.tokenize(u.text))
-            naming = sum(bool(n) and n <= words for n in names) >= 2
-            return (
-                u.score
-                - LONG_LINE_PENALTY * max(0, len(u.text.split()) - 25)
-                + (NAMING_BONUS if naming else 0)
-            )
-
-        best = max(members, key=worth)
+        names = _short_heading_words(inner)
+        best = max(members, key=lambda u: _worth(u, names))
         heading = heading_of(path)
         # "WHY SHOULD TRUSTS ACT…?" is a typographer's capitals, not emphasis: said in sentence case
         contents = tuple(_sentence_case(h) for h in inner) if len(inner) >= 2 else ()
@@ -704,6 +692,24 @@ def _by_part(candidates: list[_Line], parts: dict[str, list[_Line]]) -> list[Row
         )
         rows.append(Row(best.chunk, best.text, True, _sentence_case(heading), size, contents))
     return rows
+
+
+def _worth(u: _Line, names: list[frozenset[str]]) -> float:
+    """A line's worth as its part's one line: its score, less for a line of many sentences (it leaves no
+    room for the next part), more for one naming two or more of the part's own parts."""
+    naming = _named(u.text, names) >= 2
+    return u.score - LONG_LINE_PENALTY * max(0, len(u.text.split()) - 25) + (NAMING_BONUS if naming else 0)
+
+
+def _short_heading_words(headings: list[str]) -> list[frozenset[str]]:
+    """The words each heading names its part by: "Enabler 2: Gaining Knowledge" by "Gaining Knowledge"."""
+    return [frozenset(T.tokenize(re.split(r":\s*", h)[-1])) for h in headings]
+
+
+def _named(text: str, names: list[frozenset[str]]) -> int:
+    """How many of `names` (each a heading's words) `text` says."""
+    words = set(T.tokenize(text))
+    return sum(bool(n) and n <= words for n in names)
 
 
 NAMING_BONUS = 0.3
