@@ -225,13 +225,18 @@ def _lead(
         follow = follow[: tuning.max_list_items]
         if follow:
             return [promise, *follow]
-    if LIST_INTENT.search(question) and enough and not best.is_list_item:
+    announces = bool(THE_FOLLOWING.search(best.text))
+    if (LIST_INTENT.search(question) or announces) and enough and not best.is_list_item:
         # "what are the priority objectives?" led by the sentence before the list the passage promises
-        # ("…key areas for action for all trusts to consider:"): the list comes with it
+        # ("…key areas for action for all trusts to consider:"), or a sentence announcing it ("My
+        # assessment for 2014-15 will be based on the following criteria."): the list comes with it
         promised = [u for u in same if promises(u) and u.position == items[0].position - 1]
         if promised and promised[0].position > best.position and promised[0].score >= 0:
             return [best, promised[0], *items[: tuning.max_list_items]]
     return _with_antecedent(units, best, set()) or [best]
+
+
+THE_FOLLOWING = re.compile(r"\b(?:the|these)\s+following\b|\bas\s+follows\b", re.I)
 
 
 def _faq_answer(units: list[Unit], best: Unit, faq: set[int]) -> list[Unit]:
