@@ -208,6 +208,7 @@ class Engine:
             names,
             _topic_headings(passages, turn.query, self.passages_in_section),
         )
+        _to_the_reader(units, passages, reader_role(turn.query), turn.query)
         if turn.history:
             followups.keep_to_new_subject(units, turn.query, self.retriever.vocabulary.acronyms)
             if not followups.ORDINAL_REF.search(turn.question):  # "the last one": its words are the item's
@@ -496,6 +497,25 @@ def _for_the_reader(hits: list[Hit], role: str | None) -> list[Hit]:
     return theirs + [h for h in hits if h not in theirs] if theirs else hits
 
 
+def _to_the_reader(units: list[Unit], passages: list[Hit], role: str | None, question: str) -> None:
+    """A clinician asking what they should do ("Consultant here. Our trust has no board-level exec lead -
+    what should I do about that?") is answered from what the guidance tells clinicians to do ("…raising
+    this is a good first step…"), when search found it: the other passages' lines count less."""
+    if (
+        role != "clinician"
+        or not action_picker.ASKS_WHAT_TO_DO.search(question)
+        or not I_ACT.search(question)
+    ):
+        return
+    theirs = {ci for ci, h in enumerate(passages) if FOR_CLINICIANS.search(h.chunk.get("section") or "")}
+    if theirs:
+        for u in units:
+            if u.chunk_index not in theirs and u.score > 0:
+                u.score *= NOT_FOR_THE_READER
+
+
+I_ACT = re.compile(r"\b(?:I|me|my)\b")
+NOT_FOR_THE_READER = 0.8
 FOR_CLINICIANS = re.compile(r"\bas an? (?:clinician|doctor|nurse)\b", re.I)
 
 

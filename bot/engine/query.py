@@ -82,7 +82,8 @@ ROLES = (
         re.compile(
             r"\b(?:clinicians?|doctors?|GPs?|nurses?|midwi(?:fe|ves)|consultants?|registrars?|physicians?|"
             r"AHPs?|pharmacists?|physios?|physiotherapists?|therapists?|paramedics?|health visitors?|"
-            r"junior doctors?|resident doctors?|F[12]s?|medics?)\b"
+            r"junior doctors?|resident doctors?|F[12]s?|medics?)\b",
+            re.I,  # "Consultant here."
         ),
         "clinician",
     ),
