@@ -95,13 +95,13 @@ def without_occasion(question: str) -> str:
 # A follow-up that points back ("does the RCP say the same?", "anything similar in the letter?") asks
 # about the previous topic in the document it names, not for a summary of that document.
 REFERS_BACK = re.compile(
-    r"\b(?:the same|same thing|similar(?:ly)?|too|also|as well|likewise|"
+    r"\b(?:the same|same thing|similar(?:ly)?|too|also|as well|likewise|different|differently|"
     r"that|this|these|those|it|they|them)\b",
     re.I,
 )
 # Words of such a follow-up that are not a new topic.
 BACK_WORDS = frozenset(
-    T.tokenize("similar similarly anything something also well likewise too same thing mention agree")
+    T.tokenize("similar similarly anything something also well likewise too same thing mention agree different")
 )
 # "2.", "Section II –", "iv)": numbering before a heading's words.
 HEADING_NUMBER = re.compile(r"^\W*(?:section\s+)?(?:\d+(?:\.\d+)*|[ivx]+)\b\W*", re.I)
