@@ -101,7 +101,9 @@ REFERS_BACK = re.compile(
 )
 # Words of such a follow-up that are not a new topic.
 BACK_WORDS = frozenset(
-    T.tokenize("similar similarly anything something also well likewise too same thing mention agree different")
+    T.tokenize(
+        "similar similarly anything something also well likewise too same thing mention agree different"
+    )
 )
 # "2.", "Section II –", "iv)": numbering before a heading's words.
 HEADING_NUMBER = re.compile(r"^\W*(?:section\s+)?(?:\d+(?:\.\d+)*|[ivx]+)\b\W*", re.I)

@@ -17,6 +17,8 @@ NEW_SUBJECT = re.compile(
     r"(?:for\s+|in\s+|with\s+|on\s+)?(?P<subject>[^?]+?)\W*$",
     re.I,
 )
+QUOTED_NAME = re.compile(r"(?:^|\s)['‘\"“]([^'’\"”]{3,60})['’\"”](?=\W|$)")
+CLAUSE_BREAK = re.compile(r"\s*[,;–—]\s*|\s+-\s+")
 GENERIC_SUBJECT = frozenset(T.tokenize("one ones bit part thing things side bits stuff point points else"))
 
 # "the second one", "the third aim", "and the last?": an item of the list the previous answer gave (not "the
@@ -96,8 +98,15 @@ def keep_to_new_subject(units: list[Unit], question: str, acronyms: dict[str, st
     m = NEW_SUBJECT.match(question)
     if not m:
         return
-    subject = re.findall(r"[\w'’-]+", m.group("subject"))
-    names = [frozenset(T.tokenize(w)) for w in subject]
+    # "and the 'triple aim' bit, does that cover trusts…?": the subject is the quoted name, or what comes
+    # before the clause that asks about it
+    quoted = QUOTED_NAME.search(question)
+    subject = re.findall(
+        r"[\w'’-]+", quoted.group(1) if quoted else CLAUSE_BREAK.split(m.group("subject"))[0]
+    )
+    names = (
+        [frozenset(T.tokenize(" ".join(subject)))] if quoted else [frozenset(T.tokenize(w)) for w in subject]
+    )
     names += [frozenset(T.tokenize(acronyms[w.lower()])) for w in subject if w.lower() in acronyms]
     names = [n for n in names if n and not n <= GENERIC_SUBJECT]
     said: dict[int, frozenset[str]] = {}
