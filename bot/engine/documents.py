@@ -581,6 +581,27 @@ LONG_LINE_PENALTY = 0.01  # per word over 25, when choosing a part's line
 def summary_rows(
     retriever, doc_id: str | None, section: str | None, limit: int, page: int | None = None
 ) -> list[Row]:
+    """`_summary_rows`; a section of one line ("Enabler 2: Gaining Knowledge": its aim) goes on with
+    the section of the same heading elsewhere in the document (the appendix's deliverables under it)."""
+    rows = _summary_rows(retriever, doc_id, section, limit, page)
+    if section is None or page is not None or len(rows) > 1:
+        return rows
+    heading = heading_of(section)
+    twins = dict.fromkeys(
+        c.get("section")
+        for c in retriever.chunks
+        if c["doc_id"] == doc_id
+        and heading_of(c.get("section") or "") == heading
+        and not (c.get("section") or "").startswith(section)
+    )
+    for twin in twins:
+        rows += _summary_rows(retriever, doc_id, twin, limit)
+    return rows
+
+
+def _summary_rows(
+    retriever, doc_id: str | None, section: str | None, limit: int, page: int | None = None
+) -> list[Row]:
     """The summary of a document, a section or a page, in source order (its lead line first):
 
     - a document or section with two or more parts below it (headings): its own statement of purpose,
