@@ -259,10 +259,26 @@ def missing_figure(question: str, subject_text: str, units: list[CorpusUnit], id
         words = T.tokenize(" ".join(CHAT_SPELLINGS.get(w, w) for w in counted.group(1).lower().split()))
         counted_words = set(words)
         return not words or not any(t in counted_words for u in units for _, t in u.counts)
-    key = set(
-        sorted(set(subject), key=lambda t: (-idf[t], t))[:3]
-    )  # ties broken by the word, not by set order
+    key = _rarest(subject, idf)
     return not any(u.quantity and u.tokens & key for u in units)
+
+
+def _rarest(subject: list[str], idf: dict[str, float]) -> set[str]:
+    return set(sorted(set(subject), key=lambda t: (-idf[t], t))[:3])  # ties broken by the word, not set order
+
+
+def figure_line(question: str, units: list[CorpusUnit], idf: dict[str, float]) -> CorpusUnit | None:
+    """For "roughly what proportion of trusts have an executive board lead?": the corpus's one line with a
+    figure holding at least two of the question's three rarest words ("…around 85% of trusts have a
+    board-level executive lead…"), wherever search ranked it; None when no line, or several, do best."""
+    subject = [t for t in T.tokenize(question) if t not in _GENERIC and t in idf]
+    key = _rarest(subject, idf)
+    if len(key) < 2:
+        return None
+    held = [(len(u.tokens & key), u) for u in units if u.quantity]
+    most = max((n for n, _ in held), default=0)
+    best = [u for n, u in held if n == most]
+    return best[0] if most >= 2 and len(best) == 1 else None
 
 
 _GENERIC = frozenset(

@@ -186,6 +186,8 @@ class Engine:
             if passages and asks:
                 passages = _where_it_is_said_first(passages, where)
                 break
+        if passages and sentences.ASKS_FOR_FIGURE.search(turn.query):
+            passages = self._with_the_figure(passages, turn.query)
         if not passages:  # only reference lists were found: they are sources, not answers
             return self._decline(turn, "no_evidence", result, suggest=True)
         passages, continued = self._with_list_continuations(passages)
@@ -226,6 +228,15 @@ class Engine:
         if not chosen.short:
             return self._decline(turn, "no_evidence", result, suggest=True)
         return self._compose(turn, result, passages, chosen)
+
+    def _with_the_figure(self, passages: list[Hit], question: str) -> list[Hit]:
+        """A question asking for a figure, when the passages found hold no line with one on its subject:
+        the passage of the corpus's one line that does comes first (see `decide.figure_line`)."""
+        line = decide.figure_line(question, self.corpus_units, self.retriever.vocabulary.idf)
+        if line is None or any(h.chunk_id == line.chunk_id for h in passages[:FIRST_PASSAGES]):
+            return passages
+        chunk = self.retriever.chunks[self.retriever.position[line.chunk_id]]
+        return [Hit.cited(chunk)] + [h for h in passages if h.chunk_id != line.chunk_id]
 
     @cached_property
     def credits_addressees_contacts(self) -> tuple[list[dict], list[dict], list[dict]]:
