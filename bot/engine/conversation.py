@@ -75,7 +75,13 @@ def strip_greeting(message: str) -> str:
         re.I,
     )
     rest = message[m.end() :] if m else message
+    rest = SLASHED.sub(lambda w: SLASHED_WORDS[w.group(0).lower()], rest)  # "came up w/ the objectives"
     return rest if rest.strip() else message
+
+
+# Chat shorthand written with a slash, which word patterns cannot see as a word
+SLASHED_WORDS = {"w/": "with", "w/o": "without"}
+SLASHED = re.compile(r"(?<![\w/])w/o?(?![\w/])", re.I)
 
 
 def _plain(message: str) -> str:
