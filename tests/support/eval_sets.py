@@ -31,6 +31,9 @@ OWN_SETS = [
         "conversation-13.jsonl",
         "conversation-14.jsonl",
         "conversation-15.jsonl",
+        "conversation-16.jsonl",
+        "conversation-17.jsonl",
+        "conversation-18.jsonl",
     )
 ]
 SHARED_SETS = [SHARED_EVAL / f for f in ("dev.jsonl", "independent-a.jsonl", "independent-b.jsonl")]
