@@ -409,7 +409,7 @@ class Catalogue:
                 best, best_score = h.path, score
         return best
 
-    def resolve(self, question: str, follow_up: bool = False) -> Request:
+    def resolve(self, question: str, follow_up: bool = False, talked_of: str | None = None) -> Request:
         """The document and section a question names, and whether it asks for a summary of them."""
         # shorthand as the headings spell it out ("the FAQ" is "Frequently asked questions")
         question = re.sub(r"\w+", lambda m: DOMAIN_SHORTHAND.get(m.group(0), m.group(0)), question)
@@ -432,6 +432,13 @@ class Catalogue:
         if doc_id is None and not follow_up and section is None:
             doc_id = self.named_by_noun(question)
             section = self.named_section(unnamed, doc_id, aside) if doc_id else None
+        if doc_id is None and section is None and talked_of:
+            # "what are the enablers that sit underneath them?", of the document the conversation is about:
+            # a heading of one plural noun asked for by that word
+            group = self.named_section(unnamed, talked_of, aside)
+            if group and self._all_of(_plain(heading_of(group)), unnamed):
+                doc_id, section = talked_of, group
+                follow_up = False  # its "them" is what the enablers sit under, not what it asks
         if doc_id is None and section is None:
             return Request(None, None, False)
         # its names and title describe the document, they are not a topic within it

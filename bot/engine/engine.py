@@ -139,7 +139,8 @@ class Engine:
             previous = self.answer(turn.history[-1], history=turn.history[-2:-1])
             if not previous.abstained:
                 turn.query = followups.with_item(turn.query, previous.answer)
-        request = self.catalogue.resolve(turn.query, follow_up=bool(turn.history))
+        talked_of = self.retriever.conversation_document(turn.history) if turn.history else None
+        request = self.catalogue.resolve(turn.query, follow_up=bool(turn.history), talked_of=talked_of)
         if request.summary:
             return self._summary(turn, request)
         if request.asks_again and turn.history:  # the previous question, asked of the named document
