@@ -59,7 +59,8 @@ ASKS_FOR_FIGURE = re.compile(
 # A question after a date or a span ("when was…", "what was the deadline…", "which period…", "how long…"),
 # and a date or span: "by the end of June 2024", "spanning 23 April 2023 until …", "a 1-year programme".
 ASKS_FOR_DATE = re.compile(
-    r"^\W*when\b|\b(?:until|till|since|from) when\b|\b(?:deadline|by when|(?:what|which) dates?|what year|which year|dated|timescales?|"
+    r"^\W*when\b|\b(?:until|till|since|from) when\b|"
+    r"\b(?:deadline|by when|(?:what|which) dates?|what year|which year|dated|timescales?|"
     r"time ?frame|(?:what|which) period|how long|duration|lasts|run (?:for|until|to))\b",
     re.I,
 )
