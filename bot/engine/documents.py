@@ -432,13 +432,14 @@ class Catalogue:
         if doc_id is None and not follow_up and section is None:
             doc_id = self.named_by_noun(question)
             section = self.named_section(unnamed, doc_id, aside) if doc_id else None
+        points_back = follow_up
         if doc_id is None and section is None and talked_of:
             # "what are the enablers that sit underneath them?", of the document the conversation is about:
             # a heading of one plural noun asked for by that word
             group = self.named_section(unnamed, talked_of, aside)
             if group and self._all_of(_plain(heading_of(group)), unnamed):
                 doc_id, section = talked_of, group
-                follow_up = False  # its "them" is what the enablers sit under, not what it asks
+                points_back = False  # its "them" is what they sit under, not a question asked again
         if doc_id is None and section is None:
             return Request(None, None, False)
         # its names and title describe the document, they are not a topic within it
@@ -465,7 +466,7 @@ class Catalogue:
         ]
         if doc_id and section is None and ASKS_PURPOSE.search(question):
             rest = [t for t in rest if t not in self.description.get(doc_id, frozenset())]
-        back = follow_up and bool(REFERS_BACK.search(question.lower().replace("’", "'")))
+        back = points_back and bool(REFERS_BACK.search(question.lower().replace("’", "'")))
         # Naming a document or section and asking nothing else of it ("What's the board guide for?",
         # "delivery mechanisms — what are they?") asks what it says.
         # a section named and nothing asked of it but the library's own subject ("the part on what stops
@@ -557,9 +558,8 @@ class Row:
     text: str
     item: bool
     label: str = ""
-    size: float = (
-        0  # of a part: its passages (of the parts that do not fit the short answer, the smallest wait)
-    )
+    # of a part: its passages (of the parts that do not fit the short answer, the smallest wait)
+    size: float = 0
     contents: tuple[str, ...] = ()  # of a part: its own parts' headings, said after its label
 
     @property

@@ -384,9 +384,9 @@ class Engine:
         else:
             short, more = _split_keeping_lists(units, self.tuning.summary_short_words)
         # sources numbered as the reader meets them: the short answer's first
+        chunk_of = {ci: chunk_id for chunk_id, ci in hits.items()}
         for ci in dict.fromkeys(u.chunk_index for u in short + more):
-            chunk_id = next(c for c, i in hits.items() if i == ci)
-            hit = Hit.cited(self.retriever.chunks[self.retriever.position[chunk_id]])
+            hit = Hit.cited(self.retriever.chunks[self.retriever.position[chunk_of[ci]]])
             number[ci] = citer.cite(hit, [u.text for u in units if u.chunk_index == ci])
             frames[ci] = citer.frame(hit)
         return Answer(

@@ -66,6 +66,9 @@ class SearchResult:
     vector: np.ndarray | None = None  # the query vector searched with
 
 
+TALKED_OF_KEPT = 256  # conversations whose document is remembered (a plain bound: it is cheap to find again)
+
+
 class Retriever:
     def __init__(self, build_dir: Path, tuning: Tuning = DEFAULT, threads: int = 1):
         self.build_dir = build_dir
@@ -77,6 +80,7 @@ class Retriever:
         self.vocabulary = Vocabulary(self.chunks, self.documents)
         self.is_reference = np.array([T.looks_like_references(c) for c in self.chunks], dtype=bool)
         self.position = self.vocabulary.position
+        self._talked_of: dict[tuple[str, ...], str | None] = {}  # conversation_document, per last two turns
         # The query encoder (a 90 MB ONNX graph) is the slowest thing to load and every question needs
         # it: start loading it now, beside the rest of the start-up, rather than on the first question.
         # Not a daemon thread: a process leaving while onnxruntime builds its session aborts.
@@ -189,8 +193,16 @@ class Retriever:
         """The document the conversation is about: where the previous question's best passage is. A
         follow-up ("anything about GPs in there?", "what's OHID's role then?") stays with it unless
         its own words and meaning point clearly elsewhere."""
+        key = tuple(history[-2:])  # the engine asks it again for the same turns, as search does
+        known = self._talked_of.get(key, ...)  # one lookup: another thread may clear it meanwhile
+        if known is not ...:
+            return known
         hits = self.search(history[-1], k=1, history=history[-2:-1] or None).hits
-        return hits[0].chunk["doc_id"] if hits else None
+        doc_id = hits[0].chunk["doc_id"] if hits else None
+        if len(self._talked_of) >= TALKED_OF_KEPT:
+            self._talked_of.clear()
+        self._talked_of[key] = doc_id
+        return doc_id
 
     def signals(self, p: QueryPlan, qv: np.ndarray) -> Signals:
         """Every passage's closeness to the question by meaning (its vector, its closest sentence)
