@@ -18,7 +18,15 @@ import numpy as np
 
 from bot.engine import text as T
 from bot.engine.query import DOMAIN_SHORTHAND, readers_roles
-from bot.engine.sentences import CONNECTIVE, DANGLING, DEFINITION_Q, FURNITURE, SELF_DESCRIPTION, defines
+from bot.engine.sentences import (
+    ASKS_FOR_RECIPIENT,
+    CONNECTIVE,
+    DANGLING,
+    DEFINITION_Q,
+    FURNITURE,
+    SELF_DESCRIPTION,
+    defines,
+)
 
 # Words of a summary request that are not its topic.
 REQUEST_WORDS = frozenset(
@@ -32,7 +40,7 @@ REQUEST_WORDS = frozenset(
         "ideas basically overall generally for me briefly letter draft version one around actually thing"
         " tl dr tldr nutshell rundown bit bits walk talk run through pull up show pls plz thx asap"
         " need want two three line lines sentence sentences version trying try achieve goal goals"
-        " big picture set meant intended list lists listed"
+        " big picture set meant intended list lists listed purpose purposes"
         " january february march april may june july august september october november december"
     )
 )
@@ -473,7 +481,8 @@ class Catalogue:
         # organisations prioritising health inequalities") asks what it says
         # so does a document asked for in summary ("the gist of the RCP guidance on health inequalities")
         subject = LIBRARY_SUBJECT if section or ASKS_SUMMARY.search(question) else frozenset()
-        summary = not (set(rest) - subject) and not back
+        # ("was the letter just sent to NHS England?" asks whom it went to: its addressee lines say)
+        summary = not (set(rest) - subject) and not back and not ASKS_FOR_RECIPIENT.search(question)
         if section and not summary and not back and self._all_of(_plain(heading_of(section)), unnamed):
             # "the wider influences the map lists" asks for them all; "the funding barriers", for one
             inner = {t for h in self.headings if h.path.startswith(section + " > ") for t in h.tokens}

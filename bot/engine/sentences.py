@@ -243,7 +243,8 @@ MADE_BY = re.compile(
 # "Who was the letter addressed to?", "who did Hunt send it to?": the letter's line of addressees.
 ASKS_FOR_RECIPIENT = re.compile(
     r"\b(?:addressed|copied)\s+to\b|\brecipients?\b|\baddressees?\b"
-    r"|\b(?:who|whom|which)\b[^?.]*\b(?:sent|written|sending|send|went|go|goes)\s+to\W*(?:$|\?)",
+    r"|\b(?:who|whom|which)\b[^?.]*\b(?:sent|written|sending|send|went|go|goes)\s+to\W*(?:$|\?)"
+    r"|^\W*(?:was|is|were|did)\b[^?.]*\b(?:sent|addressed|copied|go|went)\s+(?:just\s+|only\s+)?to\b",
     re.I,
 )
 # "Is PCREF just for mental health trusts?", "does it apply to acute trusts too?": whom it is for.
