@@ -78,11 +78,16 @@ RULE_EXAMPLES: dict[str, list[str]] = {
     "asks_for_my_view": ["What do you think of the strategy?", "your honest opinion please"],
     "value_judgement": ["Was Jeremy Hunt a good Health Secretary?", "Is Core20PLUS5 worth it?"],
     "which_is_best": ["Which document is best?", "which is better?"],
-    "which_party": ["Which political party has the best plan?", "Labour or Conservatives on inequalities?"],
+    "which_party": [
+        "Which political party has the best plan?",
+        "Labour or Conservatives on inequalities?",
+        "Who should I vote for, Keir Starmer or Rishi Sunak, if I care about the NHS?",
+    ],
     "is_it_fair": ["Is it fair that waits are longer in deprived areas?"],
     "other_uk_nation": ["How does NHS Wales measure deprivation?", "in Northern  Ireland"],
     "office_holder_now": ["Who is the current Secretary of State?", "who is the health secretary now"],
     "latest_figures": ["What are the latest figures on hypertension?", "up-to-date statistics"],
+    "performance_now": ["What is the 62-day cancer standard and how are trusts performing against it?"],
     "figures_now": [
         "What are the waiting times now?",
         "What's our ICB's ethnicity recording completeness this month?",
@@ -106,6 +111,8 @@ RULE_EXAMPLES: dict[str, list[str]] = {
         "Can I claim study leave for the course?",
         "My manager won't give me study leave for the course – can they refuse it under my contract?",
         "can i take unpaid leave to do the ambassador programme? my manager keeps saying no",
+        "What are the BMA rate card pay rates for junior doctors covering shifts during strikes?",
+        "What are the strike pay rates for consultants covering shifts?",
     ],
     "outside_the_uk": [
         "How has Medicaid expansion in the US affected racial disparities?",

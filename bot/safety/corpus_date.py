@@ -86,6 +86,13 @@ CORPUS_DATE_RULES: tuple[Rule, ...] = (
         gate=("latest", "recent", "newest", "current", "up", "today", "year's", "month's"),
     ),
     Rule(
+        # "how are trusts performing against the 62-day cancer standard?": performance the guidance predates
+        "performance_now",
+        "after_corpus_date",
+        rx(r"\bhow\s+(?:are|is|have|has)\b[^.?!\n]{0,40}?\bperform(?:ing|ed)\s+(?:against|on)\b"),
+        gate=("perform",),
+    ),
+    Rule(
         "figures_now",
         "after_corpus_date",
         rx(rf"\b(?:{_FIGURES}|targets?|funding|budget)\b[^.?!\n]{{0,40}}?\b{_NOW}\s*(?:[?.!]|$)"),

@@ -102,7 +102,9 @@ OFF_TOPIC_RULES: tuple[Rule, ...] = (
         "staff_admin",
         "out_of_scope",
         rx(
-            r"\bpay\s+(?:rises?|awards?|deals?|scales?|offers?|increases?|uplifts?|claims?)\b|\bpayslips?\b"
+            r"\bpay\s+(?:rises?|awards?|deals?|scales?|offers?|increases?|uplifts?|claims?|rates?)\b|\bpayslips?\b"
+            # "the BMA rate card for covering shifts during strikes", "locum rates"
+            r"|\brate\s+cards?\b|\b(?:strike|locum|overtime|shift)\s+(?:pay|rates?)\b"
             r"|\bpension\s+(?:scheme|contributions?|rates?|age|pot)\b|\btax\s+(?:return|code|relief)s?\b"
             r"|\b(?:annual|study|parental|maternity|sick)\s+leave\s+(?:entitlement|allowance|policy|request)s?\b"
             # asked for oneself: "can I claim study leave or extra pay…?", "can I get protected time…?"
@@ -119,6 +121,7 @@ OFF_TOPIC_RULES: tuple[Rule, ...] = (
         ),
         gate=(
             "pay",
+            "rate",
             "pension",
             "tax",
             "leave",

@@ -105,8 +105,10 @@ OPINION_RULES: tuple[Rule, ...] = (
         rx(
             r"\bwhich\s+(?:political\s+)?part(?:y|ies)\b"
             r"|\b(?:labour|tory|tories|conservatives?|lib\s*dems?)\s+(?:or|vs\.?|versus)\b"
+            # "who should I vote for, Keir Starmer or Rishi Sunak, if I care about the NHS?"
+            r"|\b(?:who|which\s+\w+)\s+(?:should|do|would|shall)\s+(?:i|we|you)\s+vote\s+for\b"
         ),
-        gate=("part", "labour", "tor", "conservative", "lib"),
+        gate=("part", "labour", "tor", "conservative", "lib", "vote"),
     ),
     Rule(
         "is_it_fair",
