@@ -67,7 +67,8 @@ def select(
     # "What are the five clinical areas?": the line naming five of them by the question's words
     # ("…focus on five clinical areas requiring accelerated improvement: maternity, …") before one that
     # talks about them ("The five clinical priority areas guide clinical focus, …")
-    naming = next((u for u in ranked if _names_the_count(u.text, question)), None)
+    counted = _counted(question)
+    naming = next((u for u in ranked if counted and _names_the_count(u.text, *counted)), None)
     if naming is not None and naming.score >= PROMISE_SHARE * best.score:
         best = naming
     # ("which trusts does PCREF apply to?" asks which, not for a list)
@@ -267,14 +268,15 @@ def _count_asked(question: str) -> int | None:
     return int(NUMBER_WORDS.get(m.group(1).lower(), m.group(1))) if m else None
 
 
-def _names_the_count(text: str, question: str) -> bool:
+def _counted(question: str) -> tuple[int, list[str]] | None:
+    """What the question counts: (5, ["clinic", "area"]) for "what are the five clinical areas?"."""
+    n, m = _count_asked(question), COUNTED.search(question)
+    return (n, T.tokenize(m.group(2))) if n and m else None
+
+
+def _names_the_count(text: str, n: int, asked: list[str]) -> bool:
     """`text` says the number the question counts by the question's next words ("five clinical areas")
     and then lists that many after a colon."""
-    n = _count_asked(question)
-    m = COUNTED.search(question)
-    if not n or not m:
-        return False
-    asked = T.tokenize(m.group(2))
     for said in COUNTED.finditer(text):
         if _count_asked(said.group(0)) == n and T.tokenize(said.group(2)) == asked:
             listed = text[said.end() :].partition(":")[2]

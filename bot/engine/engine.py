@@ -173,7 +173,8 @@ class Engine:
                 break
         else:
             return self._decline(turn, "no_evidence", result, suggest=True)
-        hits = _for_the_reader(hits, reader_role(turn.query))
+        role = reader_role(turn.query)
+        hits = _for_the_reader(hits, role)
         credits = bool(sentences.ASKS_WHO_MADE.search(turn.query))
         passages = [h for h in hits if not _reference_or_furniture(h.chunk.get("section") or "", credits)][
             : t.answer_passages
@@ -211,7 +212,7 @@ class Engine:
             names,
             _topic_headings(passages, turn.query, self.passages_in_section),
         )
-        _to_the_reader(units, passages, reader_role(turn.query), turn.query)
+        _to_the_reader(units, passages, role, turn.query)
         if turn.history:
             followups.keep_to_new_subject(units, turn.query, self.retriever.vocabulary.acronyms)
             if not followups.ORDINAL_REF.search(turn.question):  # "the last one": its words are the item's
@@ -236,8 +237,7 @@ class Engine:
         line = decide.figure_line(question, self.corpus_units, self.retriever.vocabulary.idf)
         if line is None or any(h.chunk_id == line.chunk_id for h in passages[:FIRST_PASSAGES]):
             return passages
-        chunk = self.retriever.chunks[self.retriever.position[line.chunk_id]]
-        return [Hit.cited(chunk)] + [h for h in passages if h.chunk_id != line.chunk_id]
+        return _put_first(passages, [self.retriever.chunks[self.retriever.position[line.chunk_id]]])
 
     @cached_property
     def credits_addressees_contacts(self) -> tuple[list[dict], list[dict], list[dict]]:
@@ -538,9 +538,13 @@ def _where_it_is_said_first(passages: list[Hit], where: list[dict]) -> list[Hit]
     letter addressed to?" by its addressee lines, "what's the email for feedback on the board guide?" by
     its contact line. Those passages (`where`) of the documents found come first."""
     docs = {h.chunk["doc_id"] for h in passages[:3]}
-    first = [c for c in where if c["doc_id"] in docs][:FIRST_PASSAGES]
-    ids = {c["chunk_id"] for c in first}
-    return [Hit.cited(c) for c in first] + [h for h in passages if h.chunk_id not in ids]
+    return _put_first(passages, [c for c in where if c["doc_id"] in docs][:FIRST_PASSAGES])
+
+
+def _put_first(passages: list[Hit], chunks: list[dict]) -> list[Hit]:
+    """`chunks` as the first passages, then the others, each once."""
+    ids = {c["chunk_id"] for c in chunks}
+    return [Hit.cited(c) for c in chunks] + [h for h in passages if h.chunk_id not in ids]
 
 
 def _prefer_document(hits: list[Hit], doc_id: str | None) -> list[Hit]:
